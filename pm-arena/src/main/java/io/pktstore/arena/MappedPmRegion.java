@@ -1,0 +1,260 @@
+package io.pktstore.arena;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A file mapped into memory with {@code mmap} through JNR-FFI (so mappings above 2 GiB work, unlike
+ * {@code FileChannel.map}), with the persist primitive its file system allows:
+ *
+ * <ul>
+ *   <li>{@link PersistMode#DAX_MAP_SYNC} when {@code mmap(MAP_SHARED_VALIDATE | MAP_SYNC)} succeeds
+ *       (a DAX file system on real PM); persist = cache-line write-back + fence.</li>
+ *   <li>{@link PersistMode#TMPFS_WRITEBACK} when {@code fstatfs} reports {@code TMPFS_MAGIC};
+ *       persist = cache-line write-back + fence.</li>
+ *   <li>{@link PersistMode#BLOCK_MSYNC} otherwise; persist marks pages dirty and the barrier
+ *       {@code msync(MS_SYNC)}s every run of dirty pages (group commit).</li>
+ * </ul>
+ *
+ * <p>Single owner, not thread-safe. {@link #persist} and {@link #barrier} allocate nothing.
+ */
+public final class MappedPmRegion implements PmRegion {
+    private static final long PAGE_SIZE = org.agrona.UnsafeApi.pageSize();
+
+    private final Path file;
+    private final long address;
+    private final long size;
+    private final PersistMode mode;
+    private final DirtyPageSet dirtyPages;
+    private final DirtyPageSet.RunConsumer msyncRun = this::msyncRun;
+    private boolean closed;
+
+    private MappedPmRegion(final Path file, final long address, final long size, final PersistMode mode) {
+        this.file = file;
+        this.address = address;
+        this.size = size;
+        this.mode = mode;
+        this.dirtyPages = mode == PersistMode.BLOCK_MSYNC ? new DirtyPageSet((size + PAGE_SIZE - 1) / PAGE_SIZE) : null;
+    }
+
+    /**
+     * Opens {@code file} with exactly {@code size} bytes, creating it (sparse) if it does not exist or
+     * is empty, and maps it with the best persistence mode available.
+     *
+     * @param file path of the arena file
+     * @param size bytes; must equal the current length of a non-empty existing file
+     * @return the mapped region
+     * @throws ArenaException if the size is not positive, the existing file has another length
+     *                        (the file is left as it was), or the file cannot be opened or mapped
+     */
+    public static MappedPmRegion open(final Path file, final long size) {
+        return open(file, size, null);
+    }
+
+    /**
+     * Like {@link #open(Path, long)}, with a requested persistence mode.
+     *
+     * @param file      path of the arena file
+     * @param size      bytes; must equal the current length of a non-empty existing file
+     * @param requested the mode to use, or null for the best available; {@link PersistMode#BLOCK_MSYNC}
+     *                  works on any file, the others only where the file system provides them
+     * @return the mapped region
+     * @throws ArenaException if the requested mode is not available for this file, or as
+     *                        {@link #open(Path, long)}
+     */
+    public static MappedPmRegion open(final Path file, final long size, final PersistMode requested) {
+        if (size <= 0) {
+            throw new InvalidGeometryException("region size " + size + " must be positive (" + file + ")");
+        }
+        try {
+            final long existing = Files.exists(file) ? Files.size(file) : -1;
+            if (existing > 0 && existing != size) {
+                throw new ArenaException("file " + file + " is " + existing + " bytes, not the requested " + size
+                    + "; it was left unchanged");
+            }
+            if (existing <= 0) {
+                try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                    raf.setLength(size); // sparse: pages are allocated when first written
+                }
+            }
+        } catch (final IOException e) {
+            throw new ArenaException("cannot create " + file + " with " + size + " bytes: " + e.getMessage(), e);
+        }
+        return map(file, size, requested);
+    }
+
+    /**
+     * Maps an existing, non-empty file at its current length with the best persistence mode.
+     *
+     * @param file path of an existing file
+     * @return the mapped region
+     * @throws NotAnArenaException if the file is empty
+     * @throws ArenaException      if the file does not exist or cannot be mapped
+     */
+    public static MappedPmRegion openExisting(final Path file) {
+        return openExisting(file, null);
+    }
+
+    /**
+     * Maps an existing, non-empty file at its current length.
+     *
+     * @param file      path of an existing file
+     * @param requested the mode to use, or null for the best available
+     * @return the mapped region
+     * @throws NotAnArenaException if the file is empty
+     * @throws ArenaException      if the file does not exist, cannot be mapped, or the requested mode
+     *                             is not available
+     */
+    public static MappedPmRegion openExisting(final Path file, final PersistMode requested) {
+        final long length;
+        try {
+            length = Files.size(file);
+        } catch (final IOException e) {
+            throw new ArenaException("cannot open arena file " + file + ": " + e, e);
+        }
+        if (length == 0) {
+            throw new NotAnArenaException("file " + file + " is empty: not an arena");
+        }
+        return map(file, length, requested);
+    }
+
+    private static MappedPmRegion map(final Path file, final long size, final PersistMode requested) {
+        if (requested == PersistMode.SIMULATED) {
+            throw new ArenaException("SIMULATED mode is provided by io.pktstore.arena.sim.SimulatedPmRegion, not by a file");
+        }
+        final LibC libc = LibC.INSTANCE;
+        final int fd = libc.open(file.toString(), LibC.O_RDWR | LibC.O_CLOEXEC);
+        if (fd < 0) {
+            throw new ArenaException("cannot open " + file + " read-write: " + LibC.lastError());
+        }
+        try {
+            final int prot = LibC.PROT_READ | LibC.PROT_WRITE;
+            long address = LibC.MAP_FAILED;
+            PersistMode mode = null;
+            if (requested == null || requested == PersistMode.DAX_MAP_SYNC) {
+                address = libc.mmap(0, size, prot, LibC.MAP_SHARED_VALIDATE | LibC.MAP_SYNC, fd, 0);
+                if (address != LibC.MAP_FAILED) {
+                    mode = PersistMode.DAX_MAP_SYNC;
+                } else {
+                    final int errno = LibC.errno();
+                    // EOPNOTSUPP: no DAX here; EINVAL: kernel without MAP_SHARED_VALIDATE. Anything
+                    // else (ENOMEM, EACCES...) would fail the plain mapping too: report it now.
+                    if (errno != LibC.EOPNOTSUPP && errno != LibC.EINVAL) {
+                        throw new ArenaException("cannot map " + file + " (" + size + " bytes): " + LibC.lastError());
+                    }
+                    if (requested == PersistMode.DAX_MAP_SYNC) {
+                        throw new ArenaException("DAX_MAP_SYNC requested but " + file
+                            + " does not support MAP_SYNC: " + LibC.lastError());
+                    }
+                }
+            }
+            if (mode == null) {
+                final PersistMode fsMode = isTmpfs(libc, fd, file) ? PersistMode.TMPFS_WRITEBACK : PersistMode.BLOCK_MSYNC;
+                if (requested == PersistMode.TMPFS_WRITEBACK && fsMode != PersistMode.TMPFS_WRITEBACK) {
+                    throw new ArenaException("TMPFS_WRITEBACK requested but " + file + " is not on tmpfs: "
+                        + "cache-line write-back would not make it durable");
+                }
+                mode = requested == null ? fsMode : requested;
+                address = libc.mmap(0, size, prot, LibC.MAP_SHARED, fd, 0);
+                if (address == LibC.MAP_FAILED) {
+                    throw new ArenaException("cannot map " + file + " (" + size + " bytes): " + LibC.lastError());
+                }
+            }
+            if ((mode == PersistMode.DAX_MAP_SYNC || mode == PersistMode.TMPFS_WRITEBACK) && !CacheLineWriteback.available()) {
+                libc.munmap(address, size);
+                throw new ArenaException("cannot use " + mode + " for " + file + ": " + CacheLineWriteback.unavailableReason());
+            }
+            return new MappedPmRegion(file, address, size, mode);
+        } finally {
+            libc.close(fd); // the mapping keeps the file referenced
+        }
+    }
+
+    private static boolean isTmpfs(final LibC libc, final int fd, final Path file) {
+        final byte[] statfs = new byte[LibC.STATFS_BUFFER_SIZE];
+        if (libc.fstatfs(fd, statfs) != 0) {
+            throw new ArenaException("fstatfs(" + file + ") failed: " + LibC.lastError());
+        }
+        final long fType = java.nio.ByteBuffer.wrap(statfs).order(java.nio.ByteOrder.nativeOrder()).getLong(0);
+        return fType == LibC.TMPFS_MAGIC;
+    }
+
+    /** @return the mapped file */
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public long address() {
+        return address;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public PersistMode mode() {
+        return mode;
+    }
+
+    @Override
+    public void persist(final long offset, final long length) {
+        if (offset < 0 || length < 0 || offset > size - length) {
+            throw new IndexOutOfBoundsException("persist range [" + offset + ", +" + length + ") outside region of " + size + " bytes");
+        }
+        if (length == 0) {
+            return;
+        }
+        if (dirtyPages != null) {
+            dirtyPages.mark(offset / PAGE_SIZE, (offset + length - 1) / PAGE_SIZE);
+        } else {
+            CacheLineWriteback.writeback(address + offset, length);
+        }
+    }
+
+    @Override
+    public void barrier() {
+        if (dirtyPages != null) {
+            if (!dirtyPages.isEmpty()) {
+                dirtyPages.drain(msyncRun);
+            }
+        } else {
+            // writebackMemory already fenced after each persist; this orders any later stores.
+            VarHandle.fullFence();
+        }
+    }
+
+    private void msyncRun(final long firstPage, final long pageCount) {
+        final long offset = firstPage * PAGE_SIZE;
+        final long length = Math.min(pageCount * PAGE_SIZE, size - offset);
+        if (LibC.INSTANCE.msync(address + offset, length, LibC.MS_SYNC) != 0) {
+            throw new ArenaException("msync of " + file + " [" + offset + ", +" + length + ") failed: " + LibC.lastError());
+        }
+    }
+
+    /** @return true once {@link #close()} has run */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (LibC.INSTANCE.munmap(address, size) != 0) {
+            throw new ArenaException("munmap of " + file + " failed: " + LibC.lastError());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MappedPmRegion{" + file + ", " + size + " bytes, " + mode + '}';
+    }
+}
