@@ -6,6 +6,8 @@ import java.lang.invoke.VarHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.pktstore.arena.internal.LibC;
+
 /**
  * A file mapped into memory with {@code mmap} through JNR-FFI (so mappings above 2 GiB work, unlike
  * {@code FileChannel.map}), with the persist primitive its file system allows:
@@ -135,7 +137,7 @@ public final class MappedPmRegion implements PmRegion {
             long address = LibC.MAP_FAILED;
             PersistMode mode = null;
             if (requested == null || requested == PersistMode.DAX_MAP_SYNC) {
-                address = libc.mmap(0, size, prot, LibC.MAP_SHARED_VALIDATE | LibC.MAP_SYNC, fd, 0);
+                address = mmapAddress(libc.mmap(null, size, prot, LibC.MAP_SHARED_VALIDATE | LibC.MAP_SYNC, fd, 0));
                 if (address != LibC.MAP_FAILED) {
                     mode = PersistMode.DAX_MAP_SYNC;
                 } else {
@@ -158,7 +160,7 @@ public final class MappedPmRegion implements PmRegion {
                         + "cache-line write-back would not make it durable");
                 }
                 mode = requested == null ? fsMode : requested;
-                address = libc.mmap(0, size, prot, LibC.MAP_SHARED, fd, 0);
+                address = mmapAddress(libc.mmap(null, size, prot, LibC.MAP_SHARED, fd, 0));
                 if (address == LibC.MAP_FAILED) {
                     throw new ArenaException("cannot map " + file + " (" + size + " bytes): " + LibC.lastError());
                 }
@@ -171,6 +173,10 @@ public final class MappedPmRegion implements PmRegion {
         } finally {
             libc.close(fd); // the mapping keeps the file referenced
         }
+    }
+
+    private static long mmapAddress(final jnr.ffi.Pointer mapping) {
+        return mapping == null ? LibC.MAP_FAILED : mapping.address();
     }
 
     private static boolean isTmpfs(final LibC libc, final int fd, final Path file) {

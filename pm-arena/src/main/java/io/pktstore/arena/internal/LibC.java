@@ -1,14 +1,16 @@
-package io.pktstore.arena;
+package io.pktstore.arena.internal;
 
 import jnr.ffi.LibraryLoader;
+import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import jnr.ffi.annotations.Out;
 
 /**
- * The few libc calls the mapped region needs, bound once through JNR-FFI. Addresses and lengths are
+ * Internal, not API (public only because JNR generates its implementation in another class
+ * loader). The few libc calls the mapped region needs, bound once through JNR-FFI. Addresses and lengths are
  * passed as Java longs (64-bit on the x86-64 / aarch64 LP64 ABIs this project runs on).
  */
-interface LibC {
+public interface LibC {
     int O_RDWR = 2;
     int O_CLOEXEC = 0x80000;
     int PROT_READ = 1;
@@ -34,7 +36,14 @@ interface LibC {
 
     int close(int fd);
 
-    long mmap(long addr, long length, int prot, int flags, int fd, long offset);
+    /**
+     * The hint address is a Pointer (pass null) on purpose: declared with six primitive parameters,
+     * JNR's all-primitive fast path passed a garbage offset on this machine (mmap returned EINVAL
+     * without reaching the kernel); a Pointer parameter takes the general path, which works.
+     *
+     * @return the mapping, or a pointer whose address is {@link #MAP_FAILED}
+     */
+    Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset);
 
     int munmap(long addr, long length);
 
