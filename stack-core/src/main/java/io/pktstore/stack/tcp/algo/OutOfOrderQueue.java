@@ -106,15 +106,23 @@ public final class OutOfOrderQueue
         }
 
         // Successors that start before our end: remove those we cover, trim our tail at the first we don't.
-        int succ = pred == NIL ? minimum(root) : successor(pred);
+        int succ = pred != NIL ? successor(pred) : root == NIL ? NIL : minimum(root);
+        int alreadyQueued = 0;
         while (succ != NIL && SequenceNumbers.lt(startOf(succ), end))
         {
             if (SequenceNumbers.le(endOf(succ), end))
             {
                 final int next = successor(succ);
-                delete(succ);
+                alreadyQueued += SegmentRecordFields.span(addr(succ));
+                removeAndAccount(succ);
                 releaser.release(succ);
                 succ = next;
+            }
+            else if (startOf(succ) == start)
+            {
+                // Covered by its predecessor's tail and this successor: nothing new (nothing removed yet).
+                releaser.release(record);
+                return 0;
             }
             else
             {
@@ -128,7 +136,7 @@ public final class OutOfOrderQueue
         count++;
         bytes += SegmentRecordFields.dataLength(a);
         rememberRecent(start);
-        return end - start;
+        return end - start - alreadyQueued;
     }
 
     /**
@@ -169,6 +177,17 @@ public final class OutOfOrderQueue
     public int first()
     {
         return root == NIL ? NIL : minimum(root);
+    }
+
+    /**
+     * In-order iteration without removing: {@code for (r = first(); r != NIL; r = next(r))}.
+     *
+     * @param record a queued record.
+     * @return the queued record following it in sequence order, or {@link #NIL}.
+     */
+    public int next(final int record)
+    {
+        return successor(record);
     }
 
     /** @return and removes the lowest record (caller owns it), or {@link #NIL} if empty. */
@@ -215,9 +234,14 @@ public final class OutOfOrderQueue
     /**
      * @return the sequence number just after the highest queued segment (its end), meaningful only
      *         when not empty: e.g. to know how far the peer has sent.
+     * @throws IllegalStateException if the queue is empty.
      */
     public int highestEnd()
     {
+        if (root == NIL)
+        {
+            throw new IllegalStateException("highestEnd() of an empty out-of-order queue");
+        }
         int n = root;
         while (right(n) != NIL)
         {
@@ -366,6 +390,11 @@ public final class OutOfOrderQueue
 
     private long addr(final int record)
     {
+        if (record < 0)
+        {
+            // A bug in this class, never bad input: fail loudly instead of touching memory before the table.
+            throw new IllegalStateException("out-of-order tree dereferenced NIL");
+        }
         return addressing.recordAddress(record);
     }
 

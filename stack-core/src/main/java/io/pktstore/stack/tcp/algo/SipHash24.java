@@ -105,6 +105,40 @@ public final class SipHash24
         return finish(v0, v1, v2, v3, 16L << 56);
     }
 
+    /**
+     * SipHash-2-4 of the 24-byte message whose little-endian words are {@code m0}, {@code m1},
+     * {@code m2}; equal to {@link #hash(long, long, DirectBuffer, int, int)} over those 24 bytes.
+     *
+     * @param k0 key bytes 0..7.
+     * @param k1 key bytes 8..15.
+     * @param m0 message bytes 0..7.
+     * @param m1 message bytes 8..15.
+     * @param m2 message bytes 16..23.
+     * @return the 64-bit tag.
+     */
+    public static long hash24(final long k0, final long k1, final long m0, final long m1, final long m2)
+    {
+        long v0 = k0 ^ 0x736f6d6570736575L;
+        long v1 = k1 ^ 0x646f72616e646f6dL;
+        long v2 = k0 ^ 0x6c7967656e657261L;
+        long v3 = k1 ^ 0x7465646279746573L;
+        for (int w = 0; w < 3; w++)
+        {
+            final long m = w == 0 ? m0 : w == 1 ? m1 : m2;
+            v3 ^= m;
+            v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
+            v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
+            v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
+            v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
+            v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
+            v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
+            v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
+            v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
+            v0 ^= m;
+        }
+        return finish(v0, v1, v2, v3, 24L << 56);
+    }
+
     private static long finish(long v0, long v1, long v2, long v3, final long last)
     {
         v3 ^= last;

@@ -8,19 +8,24 @@ import java.util.random.RandomGenerator;
  * the final ACK of the handshake returns, so a SYN flood costs no memory.
  *
  * <pre>
- *   cookie = H1(4-tuple) + peerIsn + (count &lt;&lt; 24) + ((H2(4-tuple, count) + mssIndex) &amp; 0xFFFFFF)
+ *   cookie = H1(4-tuple) + peerIsn + (count &lt;&lt; 24) + data          (mod 2^32)
  *
- *    31         24 23                                        0
- *   +-------------+-------------------------------------------+
- *   | count (8 b) |  H2(tuple,count) + mssIndex  (24 bits)    |   (then + H1 + peerIsn, mod 2^32)
- *   +-------------+-------------------------------------------+
+ *    31         24 23                                   3 2     0
+ *   +-------------+--------------------------------------+-------+
+ *   | count (8 b) |  MAC(4-tuple, count, peerIsn, idx)   |  idx  |   = cookie - H1 - peerIsn
+ *   |             |  low 21 bits                         | 3 bits|
+ *   +-------------+--------------------------------------+-------+
  * </pre>
- * H1 and H2 are SipHash-2-4 with two independent 128-bit keys. {@code count} is a time counter of
+ * H1 and MAC are SipHash-2-4 under two independent 128-bit keys. {@code count} is a time counter of
  * {@link #PERIOD_NS} (64 s) slots; a cookie validates while its count is the current one or one of
  * the previous {@code maxAgeSlots - 1} (Linux: MAX_SYNCOOKIE_AGE = 2, i.e. 64..128 s of validity).
- * Validation subtracts H1 + peerIsn, recovers count from the top 8 bits, checks its age, subtracts
- * H2 for that count and accepts only if the remaining 24 bits are a valid MSS-table index (3 bits
- * used: a forged cookie passes with probability 8 / 2^24 per guess, as in Linux).
+ * {@code idx} indexes an 8-entry MSS table.
+ * <p>
+ * Validation subtracts H1 + peerIsn, reads count from the top 8 bits and checks its age, then
+ * recomputes the MAC for that count, peer ISN and the encoded idx. A forged cookie passes with
+ * probability 2^-21 per guess, the same as Linux's 24-bit field with 2 index bits; unlike Linux's
+ * additive encoding, the MAC also covers the MSS index and the peer's ISN, so a valid cookie with a
+ * few low bits changed (or replayed with a shifted sequence number) does not validate to another MSS.
  * <p>
  * The cookie cannot hold window scale or SACK-permitted. As Linux does
  * (cookie_init_timestamp), when the peer sent timestamps they ride in the low 6 bits of our TSval
@@ -37,6 +42,9 @@ public final class SynCookies
     /** Bits of the cookie below the counter. */
     public static final int COOKIE_BITS = 24;
     private static final int COOKIE_MASK = (1 << COOKIE_BITS) - 1;
+    private static final int INDEX_BITS = 3;
+    private static final int INDEX_MASK = (1 << INDEX_BITS) - 1;
+    private static final int MAC_MASK = COOKIE_MASK >>> INDEX_BITS;
     /** Bits of TSval that carry the options: 4 window scale, 1 SACK, 1 ECN (Linux TSBITS). */
     public static final int TS_OPTION_BITS = 6;
     private static final int TS_OPTION_MASK = (1 << TS_OPTION_BITS) - 1;
@@ -45,8 +53,6 @@ public final class SynCookies
 
     /** {@link #decodeWindowScale}: the peer offered no window scale. */
     public static final int NO_WINDOW_SCALE = -1;
-    /** {@link #decodeWindowScale}: the echoed bits are not a valid shift (forged or mangled). */
-    public static final int INVALID_WINDOW_SCALE = -2;
     /** {@link #validate}: the cookie is forged, corrupted, or too old. */
     public static final int INVALID = -1;
 
@@ -134,9 +140,10 @@ public final class SynCookies
         final int localIp, final int localPort, final int remoteIp, final int remotePort,
         final int peerIsn, final int peerMss, final long nowNs)
     {
-        final int count = timeCounter(nowNs);
-        return h1(localIp, localPort, remoteIp, remotePort) + peerIsn + (count << COOKIE_BITS)
-            + ((h2(localIp, localPort, remoteIp, remotePort, count) + mssIndex(peerMss)) & COOKIE_MASK);
+        final int count = timeCounter(nowNs) & 0xFF;
+        final int index = mssIndex(peerMss);
+        final int data = (mac(localIp, localPort, remoteIp, remotePort, peerIsn, count, index) << INDEX_BITS) | index;
+        return h1(localIp, localPort, remoteIp, remotePort) + peerIsn + (count << COOKIE_BITS) + data;
     }
 
     /**
@@ -155,17 +162,21 @@ public final class SynCookies
         final int localIp, final int localPort, final int remoteIp, final int remotePort,
         final int peerIsn, final int cookie, final long nowNs)
     {
-        final int count = timeCounter(nowNs);
+        final int count = timeCounter(nowNs) & 0xFF;
         final int reduced = cookie - (h1(localIp, localPort, remoteIp, remotePort) + peerIsn);
-        // reduced = (cookieCount << 24) + ((H2 + mssIndex) & mask); the low part never carries into
-        // the counter bits, so the top 8 bits are exactly the counter the cookie was made with.
-        final int age = (count - (reduced >>> COOKIE_BITS)) & 0xFF;
+        final int cookieCount = reduced >>> COOKIE_BITS;
+        final int age = (count - cookieCount) & 0xFF;
         if (age >= maxAgeSlots)
         {
             return INVALID;
         }
-        final int index = (reduced - h2(localIp, localPort, remoteIp, remotePort, count - age)) & COOKIE_MASK;
-        return index < MSS_TABLE.length ? MSS_TABLE[index] : INVALID;
+        final int index = reduced & INDEX_MASK;
+        final int mac = (reduced & COOKIE_MASK) >>> INDEX_BITS;
+        if (mac != mac(localIp, localPort, remoteIp, remotePort, peerIsn, cookieCount, index))
+        {
+            return INVALID;
+        }
+        return MSS_TABLE[index];
     }
 
     private int h1(final int localIp, final int localPort, final int remoteIp, final int remotePort)
@@ -173,9 +184,12 @@ public final class SynCookies
         return (int)SipHash24.hash16(h1k0, h1k1, tupleWord(localIp, remoteIp), portWord(localPort, remotePort, 0));
     }
 
-    private int h2(final int localIp, final int localPort, final int remoteIp, final int remotePort, final int count)
+    private int mac(
+        final int localIp, final int localPort, final int remoteIp, final int remotePort,
+        final int peerIsn, final int count, final int index)
     {
-        return (int)SipHash24.hash16(h2k0, h2k1, tupleWord(localIp, remoteIp), portWord(localPort, remotePort, count & 0xFF));
+        final long m1 = portWord(localPort, remotePort, count) | ((long)index << 40);
+        return (int)SipHash24.hash24(h2k0, h2k1, tupleWord(localIp, remoteIp), m1, peerIsn & 0xFFFF_FFFFL) & MAC_MASK;
     }
 
     private static long tupleWord(final int localIp, final int remoteIp)
@@ -215,16 +229,13 @@ public final class SynCookies
 
     /**
      * @param tsEcr TSecr of the handshake's final ACK (our cookie TSval echoed).
-     * @return the peer's window shift 0..14, {@link #NO_WINDOW_SCALE}, or {@link #INVALID_WINDOW_SCALE}.
+     * @return the peer's window shift 0..14, or {@link #NO_WINDOW_SCALE} (all four bits set: 15 is
+     *         never a valid shift, RFC 7323 2.3, so it doubles as "none").
      */
     public static int decodeWindowScale(final int tsEcr)
     {
         final int shift = tsEcr & TS_WSCALE_MASK;
-        if (shift == TS_WSCALE_MASK)
-        {
-            return NO_WINDOW_SCALE;
-        }
-        return shift > 14 ? INVALID_WINDOW_SCALE : shift;
+        return shift == TS_WSCALE_MASK ? NO_WINDOW_SCALE : shift;
     }
 
     /**
