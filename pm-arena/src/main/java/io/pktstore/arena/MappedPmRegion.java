@@ -33,6 +33,7 @@ public final class MappedPmRegion implements PmRegion {
     private final DirtyPageSet dirtyPages;
     private final DirtyPageSet.RunConsumer msyncRun = this::msyncRun;
     private boolean closed;
+    private long msyncCalls;
 
     private MappedPmRegion(final Path file, final long address, final long size, final PersistMode mode) {
         this.file = file;
@@ -238,9 +239,18 @@ public final class MappedPmRegion implements PmRegion {
     private void msyncRun(final long firstPage, final long pageCount) {
         final long offset = firstPage * PAGE_SIZE;
         final long length = Math.min(pageCount * PAGE_SIZE, size - offset);
+        msyncCalls++;
         if (LibC.INSTANCE.msync(address + offset, length, LibC.MS_SYNC) != 0) {
             throw new ArenaException("msync of " + file + " [" + offset + ", +" + length + ") failed: " + LibC.lastError());
         }
+    }
+
+    /**
+     * @return how many {@code msync} calls the barriers issued so far ({@link PersistMode#BLOCK_MSYNC}
+     *         only; one per run of consecutive dirty pages, which is what group commit saves)
+     */
+    public long msyncCalls() {
+        return msyncCalls;
     }
 
     /** @return true once {@link #close()} has run */
