@@ -1,0 +1,275 @@
+package io.pktstore.stack;
+
+import io.pktstore.arena.Arena;
+import io.pktstore.nic.FrameDevice;
+import io.pktstore.nic.RxBurst;
+import io.pktstore.stack.ip.ArpLayer;
+import io.pktstore.stack.ip.FrameTransmitter;
+import io.pktstore.stack.ip.IcmpLayer;
+import io.pktstore.stack.ip.Ipv4Layer;
+import io.pktstore.stack.ip.Ipv4Output;
+import io.pktstore.stack.ip.NeighbourCache;
+import io.pktstore.stack.ip.TransportHandler;
+import io.pktstore.stack.record.PacketRecordPool;
+import io.pktstore.stack.wire.EthernetFrame;
+import io.pktstore.stack.wire.MacAddress;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
+
+import java.nio.ByteBuffer;
+
+/**
+ * One TCP/IP stack over one {@link FrameDevice}, run by one thread as an Agrona {@link Agent}.
+ *
+ * <p>Duty cycle ({@link #doWork()}):
+ * <ol>
+ *   <li>read the injected clock once; every layer gets that {@code nowNs};</li>
+ *   <li>on the first cycle, announce our address (gratuitous ARP);</li>
+ *   <li>refill RX slots whose buffer a transport kept, from the arena (buffers no one kept are
+ *       simply reused: each RX slot owns one arena buffer reference);</li>
+ *   <li>{@code device.receive} a burst into the arena buffers and dispatch each frame: Ethernet
+ *       -&gt; ARP or IPv4 -&gt; ICMP or the registered transport;</li>
+ *   <li>let every transport {@code poll} (timers, queued sends);</li>
+ *   <li>flush the TX burst to the device.</li>
+ * </ol>
+ * Nothing is allocated per cycle. Every received frame is counted in {@link StackCounters}: either
+ * as consumed or under the reason it was dropped.
+ *
+ * <p>Arena exhaustion: a slot whose buffer was kept and cannot be refilled receives into a
+ * stack-private fallback buffer instead, and frames landing there are dropped
+ * ({@link StackCounters#RX_DROP_NO_ARENA_BUFFER}), so a full arena slows input but harms nothing.
+ *
+ * <p>Not thread-safe: {@link #registerTransport} before the agent starts, everything else from the
+ * agent's thread (see {@link StackRunner}).
+ */
+public final class NetworkStack implements Agent
+{
+    private final StackConfig config;
+    private final FrameDevice device;
+    private final PacketRecordPool pool;
+    private final Arena arena;
+    private final NanoClock clock;
+    private final StackCounters counters = new StackCounters();
+    private final RxBurst rx;
+    private final int[] rxBufferIndex;
+    private final long[] fallbackAddress;
+    private final FrameTransmitter tx;
+    private final ArpLayer arp;
+    private final Ipv4Layer ipv4;
+    private final EthernetFrame frame = new EthernetFrame();
+    private final int rxCapacity;
+    /** Keeps the fallback RX memory reachable so its addresses stay valid. */
+    private final ByteBuffer fallbackKeepAlive;
+    private boolean announced;
+    private boolean closed;
+
+    /**
+     * @param config addresses, bursts, timing.
+     * @param device the frame device (owned by the caller; not closed by the stack).
+     * @param pool the packet record pool over the arena RX buffers come from.
+     * @param clock the clock read once per duty cycle.
+     */
+    public NetworkStack(final StackConfig config, final FrameDevice device, final PacketRecordPool pool, final NanoClock clock)
+    {
+        if (config == null || device == null || pool == null || clock == null)
+        {
+            throw new NullPointerException("config, device, pool and clock are required");
+        }
+        this.config = config;
+        this.device = device;
+        this.pool = pool;
+        this.arena = pool.arena();
+        this.clock = clock;
+        rxCapacity = arena.bufferSize();
+        rx = new RxBurst(config.rxBurst());
+        rxBufferIndex = new int[config.rxBurst()];
+        fallbackAddress = new long[config.rxBurst()];
+        final ByteBuffer fallback = BufferUtil.allocateDirectAligned(config.rxBurst() * rxCapacity, 64);
+        final long fallbackBase = BufferUtil.address(fallback);
+        for (int i = 0; i < rxBufferIndex.length; i++)
+        {
+            fallbackAddress[i] = fallbackBase + (long)i * rxCapacity;
+            rxBufferIndex[i] = Arena.NONE;
+        }
+        this.fallbackKeepAlive = fallback;
+        refillRx();
+        tx = new FrameTransmitter(device, config.txBurst(), 1 + config.maxGatherPieces(), counters);
+        arp = new ArpLayer(config, counters, tx, new NeighbourCache(config.neighbourCapacity()));
+        ipv4 = new Ipv4Layer(config, counters, tx, arp, new IcmpLayer(config, counters, tx));
+    }
+
+    /**
+     * Registers the handler of an IP protocol (6 = TCP). Call before the agent starts.
+     *
+     * @param protocol 0..255, not 1 (ICMP is the stack's).
+     * @param handler the handler.
+     */
+    public void registerTransport(final int protocol, final TransportHandler handler)
+    {
+        ipv4.registerTransport(protocol, handler);
+    }
+
+    /** @return IPv4 output for transports (use only from the agent's thread). */
+    public Ipv4Output ipv4Output()
+    {
+        return ipv4;
+    }
+
+    /** @return the counters. */
+    public StackCounters counters()
+    {
+        return counters;
+    }
+
+    /** @return the configuration. */
+    public StackConfig config()
+    {
+        return config;
+    }
+
+    /** @return the packet record pool. */
+    public PacketRecordPool pool()
+    {
+        return pool;
+    }
+
+    /** @return the device. */
+    public FrameDevice device()
+    {
+        return device;
+    }
+
+    /** @return the ARP layer (neighbour cache inspection in tests and tools). */
+    public ArpLayer arp()
+    {
+        return arp;
+    }
+
+    /** @return the last exception a transport threw out of onDatagram (counted, not rethrown), or null. */
+    public RuntimeException lastTransportError()
+    {
+        return ipv4.lastTransportError();
+    }
+
+    @Override
+    public int doWork()
+    {
+        if (closed)
+        {
+            return 0;
+        }
+        final long nowNs = clock.nanoTime();
+        int work = 0;
+        if (!announced)
+        {
+            announced = true;
+            arp.announce(nowNs);
+            work++;
+        }
+        refillRx();
+        final int received = device.receive(rx, nowNs);
+        for (int slot = 0; slot < received; slot++)
+        {
+            dispatch(slot, nowNs);
+        }
+        work += received;
+        work += ipv4.pollTransports(nowNs);
+        work += tx.flush(nowNs);
+        return work;
+    }
+
+    @Override
+    public void onClose()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        for (int i = 0; i < rxBufferIndex.length; i++)
+        {
+            if (rxBufferIndex[i] != Arena.NONE)
+            {
+                arena.releaseBuffer(rxBufferIndex[i]);
+                rxBufferIndex[i] = Arena.NONE;
+            }
+        }
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "pktstore-stack-" + device.name();
+    }
+
+    private void refillRx()
+    {
+        for (int slot = 0; slot < rxBufferIndex.length; slot++)
+        {
+            if (rxBufferIndex[slot] == Arena.NONE)
+            {
+                final int buffer = arena.allocateBuffer();
+                rxBufferIndex[slot] = buffer;
+                if (buffer == Arena.NONE)
+                {
+                    rx.setBuffer(slot, fallbackAddress[slot], rxCapacity);
+                }
+                else
+                {
+                    rx.setBuffer(slot, arena.bufferAddress(buffer), rxCapacity);
+                }
+            }
+        }
+    }
+
+    private void dispatch(final int slot, final long nowNs)
+    {
+        final int length = rx.frameLength(slot);
+        counters.increment(StackCounters.RX_FRAMES);
+        counters.add(StackCounters.RX_BYTES, length);
+        final int bufferIndex = rxBufferIndex[slot];
+        if (bufferIndex == Arena.NONE)
+        {
+            counters.increment(StackCounters.RX_DROP_NO_ARENA_BUFFER);
+            return;
+        }
+        final long address = rx.bufferAddress(slot);
+        if (!frame.wrapChecked(address, length))
+        {
+            counters.increment(StackCounters.ETH_DROP_TRUNCATED);
+            return;
+        }
+        final long destination = frame.destination();
+        if (destination != config.mac() && destination != MacAddress.BROADCAST)
+        {
+            counters.increment(StackCounters.ETH_DROP_NOT_FOR_US);
+            return;
+        }
+        final long source = frame.source();
+        if (MacAddress.isMulticast(source))
+        {
+            counters.increment(StackCounters.ETH_DROP_BAD_SOURCE);
+            return;
+        }
+        switch (frame.etherType())
+        {
+            case EthernetFrame.TYPE_ARP:
+                arp.onPacket(source, address + EthernetFrame.PAYLOAD_OFFSET, length - EthernetFrame.PAYLOAD_OFFSET, nowNs);
+                break;
+
+            case EthernetFrame.TYPE_IPV4:
+                if (ipv4.onPacket(bufferIndex, address, length, source, rx.timestampNs(slot), rx.checksumStatus(slot),
+                    rx.csumStart(slot), rx.csumOffset(slot), nowNs))
+                {
+                    // The transport owns this buffer reference now; the slot gets a new one next cycle.
+                    rxBufferIndex[slot] = Arena.NONE;
+                }
+                break;
+
+            default:
+                counters.increment(StackCounters.ETH_DROP_UNKNOWN_TYPE);
+                break;
+        }
+    }
+}
