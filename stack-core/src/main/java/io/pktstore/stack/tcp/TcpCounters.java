@@ -1,0 +1,84 @@
+package io.pktstore.stack.tcp;
+
+/**
+ * What the TCP layer did and, above all, what it dropped and why. Plain long fields updated on the
+ * stack's thread (no atomics: one writer; readers on other threads may see stale values).
+ */
+public final class TcpCounters
+{
+    /** Segments handed to TCP by IPv4. */
+    public long segmentsIn;
+    /** Segments given to IPv4 for transmission. */
+    public long segmentsOut;
+    /** Segments whose transmission IPv4 refused (TX full, no route, too big); the timers recover. */
+    public long segmentsOutFailed;
+    /** Segments retransmitted (RTO, fast retransmit, partial ACK). */
+    public long retransmits;
+    /** RTO expiries. */
+    public long rtoExpiries;
+    /** Fast retransmits on the third duplicate ACK. */
+    public long fastRetransmits;
+    /** Dropped: TCP header shorter than 20 bytes or a Data Offset that does not fit the segment. */
+    public long dropMalformedHeader;
+    /** Dropped: malformed options. */
+    public long dropMalformedOptions;
+    /** Dropped: segment outside the receive window (an ACK was sent unless it was an RST). */
+    public long dropOutOfWindow;
+    /** Dropped: PAWS rejected an old timestamp (RFC 7323 5). */
+    public long dropPaws;
+    /** Dropped: ACK of data never sent, or too old (RFC 5961 5.2). */
+    public long dropBadAck;
+    /** Dropped: no packet record left in the arena for a data segment. */
+    public long dropNoRecord;
+    /** Dropped: segment without ACK in a synchronized state. */
+    public long dropNoAck;
+    /** Dropped: data beyond the receive window's right edge (trimmed or discarded). */
+    public long dropBeyondWindow;
+    /** Dropped: no connection and no listener; an RST was sent (RFC 9293 3.10.7.1). */
+    public long dropNoSocket;
+    /** Dropped: SYN refused because the connection table is full. */
+    public long dropTableFull;
+    /** Duplicate data (entirely before RCV.NXT). */
+    public long duplicateSegments;
+    /** Segments queued out of order. */
+    public long outOfOrderQueued;
+    /** RSTs sent. */
+    public long rstsSent;
+    /** RSTs received that reset a connection. */
+    public long rstsAccepted;
+    /** Challenge ACKs sent (RFC 5961). */
+    public long challengeAcks;
+    /** Challenge ACKs suppressed by the rate limit. */
+    public long challengeAcksSuppressed;
+    /** SYN cookies sent because the backlog was full. */
+    public long synCookiesSent;
+    /** Connections established from a valid SYN cookie. */
+    public long synCookiesAccepted;
+    /** ACKs in LISTEN with an invalid cookie (answered with RST). */
+    public long synCookiesInvalid;
+    /** Zero-window probes sent. */
+    public long zeroWindowProbes;
+    /** Connections established (both directions). */
+    public long connectionsEstablished;
+    /** Connections reset by the peer. */
+    public long connectionsReset;
+    /** Connections dropped after too many retransmissions. */
+    public long connectionsTimedOut;
+
+    @Override
+    public String toString()
+    {
+        return "TcpCounters{in=" + segmentsIn + ", out=" + segmentsOut + ", outFailed=" + segmentsOutFailed +
+            ", retransmits=" + retransmits + ", rto=" + rtoExpiries + ", fastRetransmits=" + fastRetransmits +
+            ", malformedHeader=" + dropMalformedHeader + ", malformedOptions=" + dropMalformedOptions +
+            ", outOfWindow=" + dropOutOfWindow + ", paws=" + dropPaws + ", badAck=" + dropBadAck +
+            ", noRecord=" + dropNoRecord + ", noAck=" + dropNoAck + ", beyondWindow=" + dropBeyondWindow +
+            ", noSocket=" + dropNoSocket + ", tableFull=" + dropTableFull + ", duplicate=" + duplicateSegments +
+            ", ooo=" + outOfOrderQueued + ", rstsSent=" + rstsSent + ", rstsAccepted=" + rstsAccepted +
+            ", challengeAcks=" + challengeAcks + ", challengeSuppressed=" + challengeAcksSuppressed +
+            ", cookiesSent=" + synCookiesSent + ", cookiesAccepted=" + synCookiesAccepted +
+            ", cookiesInvalid=" + synCookiesInvalid + ", zwp=" + zeroWindowProbes +
+            ", established=" + connectionsEstablished + ", reset=" + connectionsReset +
+            ", timedOut=" + connectionsTimedOut + '}';
+    }
+}

@@ -1,0 +1,591 @@
+package io.pktstore.stack.tcp;
+
+import io.pktstore.stack.ip.Ipv4Output;
+import io.pktstore.stack.ip.ReceivedDatagram;
+import io.pktstore.stack.ip.TransportHandler;
+import io.pktstore.stack.record.PacketRecordPool;
+import io.pktstore.stack.tcp.algo.IsnGenerator;
+import io.pktstore.stack.tcp.algo.SynCookies;
+import io.pktstore.stack.tcp.wire.TcpHeader;
+import io.pktstore.stack.tcp.wire.TcpOptions;
+import org.agrona.DeadlineTimerWheel;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The TCP layer of one stack: demultiplexes segments to connections by 4-tuple, runs the listen
+ * table (bounded SYN backlog, SYN cookies beyond it), answers segments for closed ports with RST
+ * (RFC 9293 3.10.7.1), rate-limits challenge ACKs (RFC 5961 7), and drives every connection's timers
+ * from one Agrona {@link DeadlineTimerWheel} polled each duty cycle.
+ * <p>
+ * Connection objects are pre-allocated ({@link TcpConfig#maxConnections()}); a connection that ends
+ * is reclaimed at the end of the current call so no callback ever sees a recycled object.
+ * The 4-tuple key packs the peer address, peer port and our port into one long (our address is the
+ * stack's only one):
+ * <pre>
+ *   63            32 31         16 15          0
+ *   [  remote IPv4  ][ remote port ][ local port ]
+ * </pre>
+ * Single-threaded (the stack's agent thread); the per-segment path allocates nothing.
+ */
+public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.TimerHandler
+{
+    /** IP protocol number of TCP. */
+    public static final int PROTOCOL_TCP = 6;
+    /** No wheel timer. */
+    static final long NO_TIMER = -1;
+    /** Timer wheel tick: 2^20 ns (about 1 ms). */
+    private static final long TICK_NS = 1L << 20;
+    private static final int TICKS_PER_WHEEL = 1024;
+    /** Most wheel ticks one poll catches up after a stall or a virtual-clock jump. */
+    private static final int MAX_TICKS_PER_POLL = 8192;
+    private static final int FIRST_EPHEMERAL_PORT = 32768;
+    private static final int EPHEMERAL_PORTS = 61000 - FIRST_EPHEMERAL_PORT;
+
+    /** A listening port: its handler and how many half-open connections it has. */
+    static final class Listener
+    {
+        final int port;
+        final TcpHandler handler;
+        int synReceived;
+
+        Listener(final int port, final TcpHandler handler)
+        {
+            this.port = port;
+            this.handler = handler;
+        }
+    }
+
+    private final TcpConfig config;
+    private final Ipv4Output ipv4;
+    private final PacketRecordPool pool;
+    private final TcpCounters counters = new TcpCounters();
+    private final SegmentWriter writer;
+    private final TcpHeader header = new TcpHeader();
+    private final InboundSegment segment = new InboundSegment();
+    private final TcpOptions cookieOptions = new TcpOptions();
+    private final Long2ObjectHashMap<TcpConnection> byTuple;
+    private final Int2ObjectHashMap<Listener> listeners = new Int2ObjectHashMap<>();
+    private final Long2ObjectHashMap<TcpConnection> byTimer;
+    private final DeadlineTimerWheel wheel;
+    private final TcpConnection[] all;
+    private final TcpConnection[] free;
+    private int freeCount;
+    private final TcpConnection[] reclaim;
+    private int reclaimCount;
+    private final TcpConnection[] pendingOutput;
+    private int pendingOutputCount;
+    private final IsnGenerator isnGenerator;
+    private final SynCookies synCookies;
+    private final int tsOffset;
+    private int nextEphemeral;
+    private long challengeWindowStartNs;
+    private int challengeAcksInWindow;
+
+    /**
+     * @param config settings; not copied.
+     * @param ipv4   where segments go (builds Ethernet/IPv4 around them).
+     * @param pool   packet records for received data and for copied send data.
+     * @param nowNs  the clock at start (origin of the timer wheel).
+     */
+    public TcpLayer(final TcpConfig config, final Ipv4Output ipv4, final PacketRecordPool pool, final long nowNs)
+    {
+        this.config = config;
+        this.ipv4 = ipv4;
+        this.pool = pool;
+        this.writer = new SegmentWriter(ipv4, counters);
+        final int max = config.maxConnections();
+        this.byTuple = new Long2ObjectHashMap<>(Math.max(16, max * 2), 0.65f);
+        this.byTimer = new Long2ObjectHashMap<>(Math.max(16, max * 2), 0.65f);
+        this.wheel = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, nowNs, TICK_NS, TICKS_PER_WHEEL);
+        this.all = new TcpConnection[max];
+        this.free = new TcpConnection[max];
+        this.reclaim = new TcpConnection[max];
+        this.pendingOutput = new TcpConnection[max];
+        for (int i = max - 1; i >= 0; i--)
+        {
+            all[i] = new TcpConnection(this, config, pool, counters);
+            free[freeCount++] = all[i];
+        }
+        final SplittableRandom random = new SplittableRandom(config.seed());
+        this.isnGenerator = new IsnGenerator(random.nextLong(), random.nextLong());
+        this.synCookies = new SynCookies(new SplittableRandom(random.nextLong()));
+        this.tsOffset = random.nextInt();
+        this.nextEphemeral = random.nextInt(EPHEMERAL_PORTS);
+    }
+
+    // =====================================================================================
+    // Application API
+    // =====================================================================================
+
+    /**
+     * Starts listening on a port; connections made to it are announced to {@code handler}.
+     *
+     * @throws IllegalArgumentException if the port is out of range or already listening.
+     */
+    public void listen(final int port, final TcpHandler handler)
+    {
+        if (port <= 0 || port > 0xFFFF)
+        {
+            throw new IllegalArgumentException("port must be 1..65535, got " + port);
+        }
+        if (listeners.containsKey(port))
+        {
+            throw new IllegalArgumentException("already listening on port " + port);
+        }
+        listeners.put(port, new Listener(port, handler));
+    }
+
+    /** Stops listening on {@code port}; existing connections go on. @return true if it was listening. */
+    public boolean unlisten(final int port)
+    {
+        return listeners.remove(port) != null;
+    }
+
+    /**
+     * Active open to {@code remoteIp:remotePort} from an ephemeral port: sends SYN now.
+     *
+     * @return the connection (SYN_SENT), or null if the connection table or the ephemeral ports are full.
+     */
+    public TcpConnection connect(final int remoteIp, final int remotePort, final TcpHandler handler, final long nowNs)
+    {
+        if (remotePort <= 0 || remotePort > 0xFFFF)
+        {
+            throw new IllegalArgumentException("port must be 1..65535, got " + remotePort);
+        }
+        int localPort = -1;
+        for (int i = 0; i < EPHEMERAL_PORTS; i++)
+        {
+            final int candidate = FIRST_EPHEMERAL_PORT + nextEphemeral;
+            nextEphemeral = (nextEphemeral + 1) % EPHEMERAL_PORTS;
+            if (!listeners.containsKey(candidate) && !byTuple.containsKey(key(remoteIp, remotePort, candidate)))
+            {
+                localPort = candidate;
+                break;
+            }
+        }
+        if (localPort < 0 || freeCount == 0)
+        {
+            counters.dropTableFull++;
+            return null;
+        }
+        final long key = key(remoteIp, remotePort, localPort);
+        final TcpConnection c = free[--freeCount];
+        c.init(localPort, remoteIp, remotePort, key, handler);
+        byTuple.put(key, c);
+        c.openActive(isnGenerator.isn(ipv4.localIp(), localPort, remoteIp, remotePort, nowNs), nowNs);
+        rearm(c);
+        return c;
+    }
+
+    /** @return counters of this layer. */
+    public TcpCounters counters()
+    {
+        return counters;
+    }
+
+    /** @return connections alive (any state but CLOSED). */
+    public int connectionCount()
+    {
+        return byTuple.size();
+    }
+
+    /** @return the MSS we announce: MTU minus the 20-byte IPv4 and 20-byte TCP headers. */
+    public int localMss()
+    {
+        return writer.mtu() - 40;
+    }
+
+    /**
+     * The earliest timer deadline of any connection, for a driver with a virtual clock that jumps to it
+     * when idle. Walks the connection table: not for the hot path.
+     *
+     * @return the deadline in ns, or {@link Long#MAX_VALUE} if no timer is pending.
+     */
+    public long nextDeadlineNs()
+    {
+        long d = Long.MAX_VALUE;
+        for (final TcpConnection c : all)
+        {
+            if (c.state != TcpState.CLOSED)
+            {
+                d = Math.min(d, c.nextDeadline());
+            }
+        }
+        return d;
+    }
+
+    // =====================================================================================
+    // TransportHandler
+    // =====================================================================================
+
+    @Override
+    public boolean onDatagram(final ReceivedDatagram d, final long nowNs)
+    {
+        counters.segmentsIn++;
+        final boolean taken = dispatch(d, nowNs);
+        reclaimFinished();
+        return taken;
+    }
+
+    private boolean dispatch(final ReceivedDatagram d, final long nowNs)
+    {
+        final long l4Address = d.bufferAddress() + d.l4Offset();
+        if (d.l4Length() < TcpHeader.MIN_HEADER_LENGTH || d.l4Offset() + d.l4Length() > d.frameLength() ||
+            header.wrapChecked(l4Address, d.l4Length()) != TcpHeader.VALID)
+        {
+            counters.dropMalformedHeader++;
+            return false;
+        }
+        final InboundSegment s = segment;
+        final int optionsLength = header.optionsLength();
+        if (optionsLength > 0)
+        {
+            if (s.options.parse(header.buffer(), TcpHeader.OPTIONS_OFFSET, optionsLength) != TcpOptions.OK)
+            {
+                counters.dropMalformedOptions++;
+                return false;
+            }
+        }
+        else
+        {
+            s.options.clear();
+        }
+        s.bufferIndex = d.bufferIndex();
+        s.bufferAddress = d.bufferAddress();
+        s.frameLength = d.frameLength();
+        s.l3Offset = d.l3Offset();
+        s.l4Offset = d.l4Offset();
+        s.timestampNs = d.timestampNs();
+        s.checksumState = d.checksumState();
+        s.srcIp = d.srcIp();
+        s.srcPort = header.srcPort();
+        s.dstPort = header.dstPort();
+        s.seq = header.seq();
+        s.ack = header.ack();
+        s.flags = header.flags();
+        s.window = header.window();
+        s.tcpChecksum = header.checksum();
+        s.payloadOffset = d.l4Offset() + header.payloadOffset();
+        s.payloadLength = header.payloadLength();
+
+        final TcpConnection c = byTuple.get(key(s.srcIp, s.srcPort, s.dstPort));
+        if (c != null)
+        {
+            return c.onSegment(s, nowNs);
+        }
+        final Listener listener = listeners.get(s.dstPort);
+        if (listener != null)
+        {
+            return listenArrives(listener, s, nowNs);
+        }
+        noSocket(s, nowNs);
+        return false;
+    }
+
+    /** RFC 9293 3.10.7.2: a segment for a listening port with no connection yet. */
+    private boolean listenArrives(final Listener listener, final InboundSegment s, final long nowNs)
+    {
+        if (s.has(TcpHeader.RST))
+        {
+            return false;
+        }
+        if (s.has(TcpHeader.ACK) && !s.has(TcpHeader.SYN))
+        {
+            return cookieAckArrives(listener, s, nowNs);
+        }
+        if (s.has(TcpHeader.ACK))
+        {
+            // SYN-ACK to a listener: it acknowledges nothing we sent.
+            sendReset(s.srcIp, s.dstPort, s.srcPort, s.ack, 0, TcpHeader.RST, nowNs);
+            return false;
+        }
+        if (!s.has(TcpHeader.SYN))
+        {
+            return false;
+        }
+        if (listener.synReceived >= config.listenBacklog())
+        {
+            sendCookieSynAck(s, nowNs);
+            return false;
+        }
+        if (freeCount == 0)
+        {
+            counters.dropTableFull++;
+            return false;
+        }
+        final long key = key(s.srcIp, s.srcPort, s.dstPort);
+        final TcpConnection c = free[--freeCount];
+        c.init(s.dstPort, s.srcIp, s.srcPort, key, listener.handler);
+        byTuple.put(key, c);
+        listener.synReceived++;
+        c.openPassive(s, isnGenerator.isn(ipv4.localIp(), s.dstPort, s.srcIp, s.srcPort, nowNs), listener, nowNs);
+        rearm(c);
+        return false;
+    }
+
+    private void sendCookieSynAck(final InboundSegment s, final long nowNs)
+    {
+        final TcpOptions in = s.options;
+        final int peerMss = in.hasMss() ? in.mss() : TcpConnection.DEFAULT_MSS;
+        final int cookie = synCookies.encode(ipv4.localIp(), s.dstPort, s.srcIp, s.srcPort, s.seq, peerMss, nowNs);
+        final TcpOptions o = cookieOptions;
+        o.clear();
+        o.mss(Math.min(SynCookies.mssAt(SynCookies.mssIndex(peerMss)), localMss()));
+        // Without timestamps the cookie cannot carry window scale or SACK (as in Linux): offer neither.
+        if (in.hasTimestamps() && config.timestamps())
+        {
+            final int peerScale = in.hasWindowScale() ? in.windowScale() : SynCookies.NO_WINDOW_SCALE;
+            if (in.hasWindowScale())
+            {
+                o.windowScale(config.windowScale());
+            }
+            final boolean sack = in.sackPermitted() && config.sackPermitted();
+            o.sackPermitted(sack);
+            o.timestamps(SynCookies.encodeTimestamp(tsNow(nowNs), peerScale, sack), in.tsVal());
+        }
+        writer.begin(o);
+        writer.send(s.srcIp, s.dstPort, s.srcPort, cookie, s.seq + 1, TcpHeader.SYN | TcpHeader.ACK,
+            Math.min(config.receiveBufferBytes(), 0xFFFF), o, nowNs);
+        counters.synCookiesSent++;
+    }
+
+    private boolean cookieAckArrives(final Listener listener, final InboundSegment s, final long nowNs)
+    {
+        final int mss = synCookies.validate(ipv4.localIp(), s.dstPort, s.srcIp, s.srcPort, s.seq - 1, s.ack - 1, nowNs);
+        if (mss == SynCookies.INVALID || freeCount == 0)
+        {
+            counters.synCookiesInvalid++;
+            sendReset(s.srcIp, s.dstPort, s.srcPort, s.ack, 0, TcpHeader.RST, nowNs);
+            return false;
+        }
+        int peerScale = SynCookies.NO_WINDOW_SCALE;
+        boolean sack = false;
+        if (s.options.hasTimestamps() && config.timestamps())
+        {
+            peerScale = SynCookies.decodeWindowScale(s.options.tsEcr());
+            sack = SynCookies.decodeSackPermitted(s.options.tsEcr());
+        }
+        counters.synCookiesAccepted++;
+        final long key = key(s.srcIp, s.srcPort, s.dstPort);
+        final TcpConnection c = free[--freeCount];
+        c.init(s.dstPort, s.srcIp, s.srcPort, key, listener.handler);
+        byTuple.put(key, c);
+        c.openFromCookie(s, mss, peerScale, sack, nowNs);
+        counters.connectionsEstablished++;
+        c.handler.onConnected(c, nowNs);
+        if (c.state == TcpState.CLOSED)
+        {
+            return false;
+        }
+        // The ACK may carry data or a FIN: process it as any segment of an established connection.
+        return c.onSegment(s, nowNs);
+    }
+
+    /** RFC 9293 3.10.7.1: no connection and no listener. */
+    private void noSocket(final InboundSegment s, final long nowNs)
+    {
+        counters.dropNoSocket++;
+        if (s.has(TcpHeader.RST))
+        {
+            return;
+        }
+        if (s.has(TcpHeader.ACK))
+        {
+            sendReset(s.srcIp, s.dstPort, s.srcPort, s.ack, 0, TcpHeader.RST, nowNs);
+        }
+        else
+        {
+            sendReset(s.srcIp, s.dstPort, s.srcPort, 0, s.seq + s.sequenceLength(), TcpHeader.RST | TcpHeader.ACK, nowNs);
+        }
+    }
+
+    @Override
+    public int poll(final long nowNs)
+    {
+        int work = 0;
+        for (int i = 0; i < MAX_TICKS_PER_POLL && wheel.currentTickTime() <= nowNs; i++)
+        {
+            work += wheel.poll(nowNs, this, Integer.MAX_VALUE);
+        }
+        if (wheel.timerCount() > 0 || work > 0)
+        {
+            work += wheel.poll(nowNs, this, Integer.MAX_VALUE);
+        }
+        final int pending = pendingOutputCount;
+        pendingOutputCount = 0;
+        for (int i = 0; i < pending; i++)
+        {
+            final TcpConnection c = pendingOutput[i];
+            pendingOutput[i] = null;
+            if (c.state != TcpState.CLOSED && c.outputPending)
+            {
+                c.output(nowNs);
+                rearm(c);
+                work++;
+            }
+        }
+        reclaimFinished();
+        return work;
+    }
+
+    @Override
+    public boolean onTimerExpiry(final TimeUnit timeUnit, final long now, final long timerId)
+    {
+        final TcpConnection c = byTimer.remove(timerId);
+        if (c != null && c.wheelTimerId == timerId)
+        {
+            c.wheelTimerId = NO_TIMER;
+            c.wheelDeadline = TcpConnection.NO_DEADLINE;
+            if (c.state != TcpState.CLOSED)
+            {
+                c.onTimers(now);
+            }
+        }
+        return true;
+    }
+
+    // =====================================================================================
+    // Services for connections
+    // =====================================================================================
+
+    SegmentWriter writer()
+    {
+        return writer;
+    }
+
+    /** Our timestamp clock (RFC 7323): milliseconds plus a keyed offset. */
+    int tsNow(final long nowNs)
+    {
+        return (int)(nowNs / 1_000_000L) + tsOffset;
+    }
+
+    /** Keeps one wheel timer per connection at (or before) its earliest deadline. */
+    void rearm(final TcpConnection c)
+    {
+        final long deadline = c.nextDeadline();
+        if (c.wheelTimerId != NO_TIMER)
+        {
+            if (deadline != TcpConnection.NO_DEADLINE && c.wheelDeadline <= deadline)
+            {
+                return;   // fires no later than needed; onTimers re-checks and re-arms
+            }
+            wheel.cancelTimer(c.wheelTimerId);
+            byTimer.remove(c.wheelTimerId);
+            c.wheelTimerId = NO_TIMER;
+            c.wheelDeadline = TcpConnection.NO_DEADLINE;
+        }
+        if (deadline != TcpConnection.NO_DEADLINE)
+        {
+            final long id = wheel.scheduleTimer(deadline);
+            c.wheelTimerId = id;
+            c.wheelDeadline = deadline;
+            byTimer.put(id, c);
+        }
+    }
+
+    /** The connection could not send everything this cycle (TX full): retry in the next poll. */
+    void outputLater(final TcpConnection c)
+    {
+        if (!c.outputPending)
+        {
+            c.outputPending = true;
+            pendingOutput[pendingOutputCount++] = c;
+        }
+    }
+
+    /** A passive connection completed its handshake: it no longer counts against the backlog. */
+    void onEstablished(final TcpConnection c)
+    {
+        if (c.listener != null)
+        {
+            c.listener.synReceived--;
+            c.listener = null;
+        }
+    }
+
+    /** RFC 5961 section 7: challenge ACKs are rate-limited across the layer. */
+    void challengeAck(final TcpConnection c, final long nowNs)
+    {
+        if (nowNs - challengeWindowStartNs >= 1_000_000_000L)
+        {
+            challengeWindowStartNs = nowNs;
+            challengeAcksInWindow = 0;
+        }
+        if (challengeAcksInWindow < config.challengeAcksPerSecond())
+        {
+            challengeAcksInWindow++;
+            counters.challengeAcks++;
+            c.ackNow = true;
+        }
+        else
+        {
+            counters.challengeAcksSuppressed++;
+        }
+    }
+
+    /** Sends a bare RST (or RST+ACK) that belongs to no connection. */
+    void sendReset(
+        final int remoteIp, final int localPort, final int remotePort, final int seq, final int ack, final int flags,
+        final long nowNs)
+    {
+        writer.begin(null);
+        writer.send(remoteIp, localPort, remotePort, seq, ack, flags, 0, null, nowNs);
+        counters.rstsSent++;
+    }
+
+    /**
+     * Ends a connection: out of the tables, every record released, the application told (if it knew the
+     * connection), the object reclaimed at the end of the current call.
+     */
+    void finish(final TcpConnection c, final int reason, final long nowNs)
+    {
+        if (c.state == TcpState.CLOSED)
+        {
+            return;
+        }
+        final boolean announced = c.listener == null;
+        if (c.listener != null)
+        {
+            c.listener.synReceived--;
+            c.listener = null;
+        }
+        byTuple.remove(c.key);
+        if (c.wheelTimerId != NO_TIMER)
+        {
+            wheel.cancelTimer(c.wheelTimerId);
+            byTimer.remove(c.wheelTimerId);
+            c.wheelTimerId = NO_TIMER;
+            c.wheelDeadline = TcpConnection.NO_DEADLINE;
+        }
+        c.releaseResources();
+        reclaim[reclaimCount++] = c;
+        if (announced)
+        {
+            c.handler.onClosed(c, reason, nowNs);
+        }
+    }
+
+    private void reclaimFinished()
+    {
+        for (int i = 0; i < reclaimCount; i++)
+        {
+            free[freeCount++] = reclaim[i];
+            reclaim[i] = null;
+        }
+        reclaimCount = 0;
+    }
+
+    static long key(final int remoteIp, final int remotePort, final int localPort)
+    {
+        return ((long)remoteIp << 32) | ((long)(remotePort & 0xFFFF) << 16) | (localPort & 0xFFFF);
+    }
+
+    static String ipToString(final int ip)
+    {
+        return ((ip >>> 24) & 0xFF) + "." + ((ip >>> 16) & 0xFF) + "." + ((ip >>> 8) & 0xFF) + "." + (ip & 0xFF);
+    }
+}
