@@ -1,5 +1,6 @@
 package io.pktstore.stack.tcp.algo;
 
+import io.pktstore.stack.record.PacketRecord;
 import org.agrona.UnsafeApi;
 
 import java.nio.ByteOrder;
@@ -18,19 +19,22 @@ import java.nio.ByteOrder;
  *  56 LINK_SPARE_OFFSET   long: unused by TCP, left 0                     }
  * </pre>
  * Package-private small named accessors over raw record addresses (the record table is off-heap
- * arena memory); kept separate so the tree code reads as a tree.
+ * arena memory); kept separate so the tree code reads as a tree. Offsets come from
+ * {@link PacketRecord}, the owner of the layout; raw addresses rather than a {@code PacketRecord}
+ * flyweight because a tree walk touches many records per operation and must not re-wrap or need
+ * the Arena (tests run it over a plain off-heap block).
  */
 final class SegmentRecordFields
 {
-    static final int TCP_SEQ_OFFSET = 16;
-    static final int DATA_OFFSET_OFFSET = 22;
-    static final int DATA_LENGTH_OFFSET = 24;
-    static final int FLAGS_OFFSET = 31;
-    static final int FLAG_FIN = 0x02;
-    static final int LINK_LEFT_OFFSET = 32;
-    static final int LINK_RIGHT_OFFSET = 40;
-    static final int LINK_PARENT_OFFSET = 48;
-    static final int LINK_SPARE_OFFSET = 56;
+    static final int TCP_SEQ_OFFSET = PacketRecord.TCP_SEQ_OFFSET;
+    static final int DATA_OFFSET_OFFSET = PacketRecord.DATA_OFFSET_OFFSET;
+    static final int DATA_LENGTH_OFFSET = PacketRecord.DATA_LENGTH_OFFSET;
+    static final int FLAGS_OFFSET = PacketRecord.FLAGS_OFFSET;
+    static final int FLAG_FIN = PacketRecord.FLAG_FIN;
+    static final int LINK_LEFT_OFFSET = PacketRecord.LINK_WORDS_OFFSET;
+    static final int LINK_RIGHT_OFFSET = PacketRecord.LINK_WORDS_OFFSET + 8;
+    static final int LINK_PARENT_OFFSET = PacketRecord.LINK_WORDS_OFFSET + 16;
+    static final int LINK_SPARE_OFFSET = PacketRecord.LINK_WORDS_OFFSET + 24;
 
     private static final boolean NATIVE_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
