@@ -24,7 +24,7 @@ import static io.pktstore.nic.internal.LibC.C;
  * a TPACKET_V2 (per frame, latency) or TPACKET_V3 (per block, throughput) RX ring and a TX ring,
  * both mapped once and read/written in place. Receive copies frames from the RX ring into the
  * caller's buffers; transmit copies (gathers) frames into the TX ring and kicks it with a
- * non-blocking sendto. Receive timestamps are the kernel's, CLOCK_REALTIME.
+ * non-blocking send(MSG_DONTWAIT). Receive timestamps are the kernel's, CLOCK_REALTIME.
  *
  * <p>Open it in the network namespace that holds the interface: the socket belongs to the
  * namespace of the thread that opens it (see {@code io.pktstore.nic.host.NetNamespace}).
@@ -95,7 +95,7 @@ public final class AfPacketDevice implements FrameDevice
             final long rxLength = (long)config.rxBlockSize() * config.rxBlockCount();
             final long txLength = (long)config.txBlockSize() * config.txBlockCount();
             mappedLength = rxLength + txLength;
-            mapped = C.mmap(0L, mappedLength, LibC.PROT_READ_WRITE, LibC.MAP_SHARED, fd, 0L);
+            mapped = LibC.mmap(0L, mappedLength, LibC.PROT_READ_WRITE, LibC.MAP_SHARED, fd, 0L);
             if (mapped == LibC.MAP_FAILED)
             {
                 mapped = 0;
@@ -258,7 +258,7 @@ public final class AfPacketDevice implements FrameDevice
         return txRing.wrongFormat();
     }
 
-    /** @return TX kicks (sendto) that failed with an error other than EAGAIN/ENOBUFS. */
+    /** @return TX kicks (send) that failed with an error other than EAGAIN/ENOBUFS. */
     public long txKickErrors()
     {
         return txRing.kickErrors();

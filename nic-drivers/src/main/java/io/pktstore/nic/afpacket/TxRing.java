@@ -61,7 +61,7 @@ final class TxRing
         return wrongFormat;
     }
 
-    /** @return sendto kicks that failed with something other than EAGAIN/ENOBUFS. */
+    /** @return send kicks that failed with something other than EAGAIN/ENOBUFS. */
     long kickErrors()
     {
         return kickErrors;
@@ -125,7 +125,7 @@ final class TxRing
     /** Asks the kernel to send every SEND_REQUEST slot without waiting for completion. */
     void kick()
     {
-        if (LibC.C.sendto(fd, 0L, 0L, LibC.MSG_DONTWAIT, 0L, 0) < 0)
+        if (LibC.C.send(fd, 0L, 0L, LibC.MSG_DONTWAIT) < 0)
         {
             final int errno = LibC.errno();
             if (errno != LibC.EAGAIN && errno != LibC.ENOBUFS)

@@ -7,7 +7,7 @@ import jnr.ffi.annotations.SaveError;
 /**
  * The libc calls the drivers and the test-host harness need, bound through JNR-FFI. Pointers are
  * passed as raw {@code long} addresses (of direct ByteBuffers allocated up front) so that calls on
- * the data path (sendto, poll, getsockopt) allocate nothing. Every call saves errno; read it with
+ * the data path (send, poll, getsockopt) allocate nothing. Every call saves errno; read it with
  * {@link #errno()} right after a failed call on the same thread.
  */
 public final class LibC
@@ -24,8 +24,13 @@ public final class LibC
         @SaveError
         int getsockopt(int fd, int level, int option, long value, long lengthAddress);
 
+        /**
+         * syscall(2). mmap is reached through it: JNR's fast path for six-argument calls passed a
+         * garbage sixth argument (the mmap offset) on this machine, so glibc refused with EINVAL before
+         * any syscall; seven arguments take JNR's generic path, which passes all of them correctly.
+         */
         @SaveError
-        long mmap(long address, long length, int prot, int flags, int fd, long offset);
+        long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
 
         @SaveError
         int munmap(long address, long length);
@@ -36,8 +41,9 @@ public final class LibC
         @SaveError
         int if_nametoindex(String name);
 
+        /** send(2), used instead of six-argument sendto (see {@link #syscall}). */
         @SaveError
-        long sendto(int fd, long buffer, long length, int flags, long address, int addressLength);
+        long send(int fd, long buffer, long length, int flags);
 
         @SaveError
         int poll(long fds, long count, int timeoutMs);
@@ -119,8 +125,22 @@ public final class LibC
     /** ENOBUFS. */
     public static final int ENOBUFS = 105;
 
+    /** SYS_mmap on x86-64. */
+    private static final long SYS_MMAP = 9;
+
     private LibC()
     {
+    }
+
+    /**
+     * mmap(2) through syscall(2) (see {@link Functions#syscall}).
+     *
+     * @return the mapped address, or {@link #MAP_FAILED} with errno set.
+     */
+    public static long mmap(final long address, final long length, final int prot, final int flags, final int fd,
+        final long offset)
+    {
+        return C.syscall(SYS_MMAP, address, length, prot, flags, fd, offset);
     }
 
     /** @return errno of the last call made through {@link #C} on this thread. */
