@@ -268,10 +268,11 @@ public final class TcpConnection
         final int before = receiveWindow();
         unconsumed = Math.max(0, unconsumed - bytes);
         final int after = receiveWindow();
-        final int advertised = rcvAdvertisedEdge - rcvNxt;
-        // Receiver SWS avoidance (RFC 9293 3.8.6.2.2): announce only a worthwhile increase.
-        if (after - Math.max(advertised, 0) >= Math.min(config.receiveBufferBytes() / 2, 2 * sndMss) &&
-            before != after && state.receivesData())
+        final int advertised = Math.max(0, rcvAdvertisedEdge - rcvNxt);
+        final int worthwhile = Math.min(config.receiveBufferBytes() / 2, 2 * sndMss);
+        // Receiver SWS avoidance (RFC 9293 3.8.6.2.2): a window update only when the window we
+        // advertised had become small and grows by a worthwhile amount; otherwise the next ACK carries it.
+        if (advertised < worthwhile && after - advertised >= worthwhile && before != after && state.receivesData())
         {
             ackNow = true;
             outputSoon(nowNs);
@@ -550,7 +551,7 @@ public final class TcpConnection
         if (hasAck)
         {
             sndUna = s.ack;
-            sndWnd = s.window << sndShift;
+            sndWnd = s.window;   // a SYN's window is never scaled (RFC 7323 2.2)
             maxSndWnd = sndWnd;
             sndWl1 = s.seq;
             sndWl2 = s.ack;
@@ -579,6 +580,14 @@ public final class TcpConnection
         {
             sndNxt = iss;
             sendSyn(nowNs);
+            return false;
+        }
+
+        // TIME_WAIT: a retransmission of the peer's FIN (our ACK got lost): ACK again, restart 2*MSL.
+        if (state == TcpState.TIME_WAIT && s.has(TcpHeader.FIN) && !rst && s.seq + s.payloadLength + 1 == rcvNxt)
+        {
+            ackNow = true;
+            timeWaitDeadline = nowNs + config.timeWaitNs();
             return false;
         }
 
