@@ -41,6 +41,18 @@ public final class RawPeer
         return device.transmit(tx, nowNs);
     }
 
+    /** Receives and discards everything pending without allocating. @return frames drained. */
+    public int drain(final long nowNs)
+    {
+        int total = 0;
+        int n;
+        while ((n = device.receive(rx, nowNs)) > 0)
+        {
+            total += n;
+        }
+        return total;
+    }
+
     /** Receives everything pending. */
     public List<byte[]> receiveAll(final long nowNs)
     {

@@ -78,9 +78,17 @@ public final class TestFrames
     public static byte[] ipv4(
         final int src, final int dst, final int protocol, final int ttl, final int flagsFrag, final byte[] options, final byte[] payload)
     {
+        return ipv4(0x1234, src, dst, protocol, ttl, flagsFrag, options, payload);
+    }
+
+    /** As {@link #ipv4(int, int, int, int, int, byte[], byte[])} with an explicit identification. */
+    public static byte[] ipv4(
+        final int id, final int src, final int dst, final int protocol, final int ttl, final int flagsFrag, final byte[] options,
+        final byte[] payload)
+    {
         final int hl = 20 + options.length;
         final ByteBuffer b = ByteBuffer.allocate(hl + payload.length).order(ByteOrder.BIG_ENDIAN);
-        b.put(0, (byte)(0x40 | (hl / 4))).putShort(2, (short)(hl + payload.length)).putShort(4, (short)0x1234)
+        b.put(0, (byte)(0x40 | (hl / 4))).putShort(2, (short)(hl + payload.length)).putShort(4, (short)id)
             .putShort(6, (short)flagsFrag).put(8, (byte)ttl).put(9, (byte)protocol).putInt(12, src).putInt(16, dst);
         b.position(20);
         b.put(options);
@@ -104,6 +112,30 @@ public final class TestFrames
         a[2] = (byte)(c >>> 8);
         a[3] = (byte)c;
         return a;
+    }
+
+    /** Pads a frame with zeros to the 60-byte Ethernet minimum. */
+    public static byte[] padded(final byte[] frame)
+    {
+        return frame.length >= 60 ? frame : java.util.Arrays.copyOf(frame, 60);
+    }
+
+    /** Concatenates byte arrays. */
+    public static byte[] concat(final byte[]... parts)
+    {
+        int n = 0;
+        for (final byte[] p : parts)
+        {
+            n += p.length;
+        }
+        final byte[] out = new byte[n];
+        int at = 0;
+        for (final byte[] p : parts)
+        {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
     }
 
     /** Pseudo-header sum for IPv4 (naive). */

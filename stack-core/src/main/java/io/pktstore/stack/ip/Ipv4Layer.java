@@ -204,10 +204,11 @@ public final class Ipv4Layer implements Ipv4Output
         }
         datagram.set(bufferIndex, frameAddress, frameLength, l3Offset, l4Offset, l4Length, src, dst, protocol,
             timestampNs, checksumState);
-        counters.increment(StackCounters.IP_DELIVERED);
         try
         {
-            return handler.onDatagram(datagram, nowNs);
+            final boolean taken = handler.onDatagram(datagram, nowNs);
+            counters.increment(StackCounters.IP_DELIVERED);
+            return taken;
         }
         catch (final RuntimeException ex)
         {
