@@ -8,6 +8,8 @@ package io.pktstore.stack.tcp.algo;
 @FunctionalInterface
 public interface RecordReleaser
 {
-    /** @param record index of the record to release; the caller of this method no longer uses it. */
+    /**
+     * @param record index of the record to release; the caller of this method no longer uses it.
+     */
     void release(int record);
 }

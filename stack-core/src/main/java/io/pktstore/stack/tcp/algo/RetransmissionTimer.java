@@ -208,7 +208,11 @@ public final class RetransmissionTimer
         return backoffCount;
     }
 
-    /** RFC 6298 5.1: starts the timer (deadline = now + RTO) if it is not running. @param nowNs caller's clock. */
+    /**
+     * RFC 6298 5.1: starts the timer (deadline = now + RTO) if it is not running.
+     *
+     * @param nowNs caller's clock.
+     */
     public void startIfStopped(final long nowNs)
     {
         if (!running)
@@ -217,7 +221,11 @@ public final class RetransmissionTimer
         }
     }
 
-    /** RFC 6298 5.3 / 5.6: (re)starts the timer to expire RTO from now. @param nowNs caller's clock. */
+    /**
+     * RFC 6298 5.3 / 5.6: (re)starts the timer to expire RTO from now.
+     *
+     * @param nowNs caller's clock.
+     */
     public void restart(final long nowNs)
     {
         running = true;

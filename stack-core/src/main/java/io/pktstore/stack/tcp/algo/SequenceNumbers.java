@@ -15,37 +15,61 @@ public final class SequenceNumbers
     {
     }
 
-    /** @return true if {@code a} precedes {@code b} modulo 2^32. */
+    /**
+     * @param a a sequence number.
+     * @param b another, less than 2^31 away.
+     * @return true if {@code a} precedes {@code b} modulo 2^32.
+     */
     public static boolean lt(final int a, final int b)
     {
         return (a - b) < 0;
     }
 
-    /** @return true if {@code a} precedes or equals {@code b} modulo 2^32. */
+    /**
+     * @param a a sequence number.
+     * @param b another, less than 2^31 away.
+     * @return true if {@code a} precedes or equals {@code b} modulo 2^32.
+     */
     public static boolean le(final int a, final int b)
     {
         return (a - b) <= 0;
     }
 
-    /** @return true if {@code a} follows {@code b} modulo 2^32. */
+    /**
+     * @param a a sequence number.
+     * @param b another, less than 2^31 away.
+     * @return true if {@code a} follows {@code b} modulo 2^32.
+     */
     public static boolean gt(final int a, final int b)
     {
         return (a - b) > 0;
     }
 
-    /** @return true if {@code a} follows or equals {@code b} modulo 2^32. */
+    /**
+     * @param a a sequence number.
+     * @param b another, less than 2^31 away.
+     * @return true if {@code a} follows or equals {@code b} modulo 2^32.
+     */
     public static boolean ge(final int a, final int b)
     {
         return (a - b) >= 0;
     }
 
-    /** @return the later of {@code a} and {@code b} modulo 2^32. */
+    /**
+     * @param a a sequence number.
+     * @param b another, less than 2^31 away.
+     * @return the later of the two modulo 2^32.
+     */
     public static int max(final int a, final int b)
     {
         return gt(a, b) ? a : b;
     }
 
-    /** @return the earlier of {@code a} and {@code b} modulo 2^32. */
+    /**
+     * @param a a sequence number.
+     * @param b another, less than 2^31 away.
+     * @return the earlier of the two modulo 2^32.
+     */
     public static int min(final int a, final int b)
     {
         return lt(a, b) ? a : b;
@@ -53,7 +77,7 @@ public final class SequenceNumbers
 
     /**
      * Whether {@code seq} lies in the half-open window {@code [start, start + length)}, the
-     * acceptability test of RFC 9293 section 3.10.7.4 ("RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND").
+     * acceptability test of RFC 9293 section 3.10.7.4 ({@code RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND}).
      *
      * @param seq    the sequence number tested.
      * @param start  the first sequence number of the window.

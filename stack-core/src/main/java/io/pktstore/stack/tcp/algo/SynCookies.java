@@ -81,7 +81,9 @@ public final class SynCookies
         this.maxAgeSlots = maxAgeSlots;
     }
 
-    /** @param keySource source of the secrets. Accepts the current and previous slot (Linux). */
+    /**
+     * @param keySource source of the secrets. Accepts the current and previous slot (Linux).
+     */
     public SynCookies(final RandomGenerator keySource)
     {
         this(keySource, DEFAULT_MAX_AGE_SLOTS);
@@ -93,7 +95,10 @@ public final class SynCookies
         return MSS_TABLE.length;
     }
 
-    /** @param index 0 .. {@link #mssTableSize()} - 1. @return that MSS. */
+    /**
+     * @param index 0 .. {@link #mssTableSize()} - 1.
+     * @return that MSS.
+     */
     public static int mssAt(final int index)
     {
         return MSS_TABLE[index];

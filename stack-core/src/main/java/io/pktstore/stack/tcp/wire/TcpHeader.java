@@ -226,7 +226,10 @@ public final class TcpHeader
         return buffer.getShort(SRC_PORT_OFFSET, NETWORK) & 0xFFFF;
     }
 
-    /** @param port source port, 0..65535. @return this. */
+    /**
+     * @param port source port, 0..65535.
+     * @return this.
+     */
     public TcpHeader srcPort(final int port)
     {
         buffer.putShort(SRC_PORT_OFFSET, (short)port, NETWORK);
@@ -239,7 +242,10 @@ public final class TcpHeader
         return buffer.getShort(DST_PORT_OFFSET, NETWORK) & 0xFFFF;
     }
 
-    /** @param port destination port, 0..65535. @return this. */
+    /**
+     * @param port destination port, 0..65535.
+     * @return this.
+     */
     public TcpHeader dstPort(final int port)
     {
         buffer.putShort(DST_PORT_OFFSET, (short)port, NETWORK);
@@ -252,7 +258,10 @@ public final class TcpHeader
         return buffer.getInt(SEQ_OFFSET, NETWORK);
     }
 
-    /** @param seq sequence number. @return this. */
+    /**
+     * @param seq sequence number.
+     * @return this.
+     */
     public TcpHeader seq(final int seq)
     {
         buffer.putInt(SEQ_OFFSET, seq, NETWORK);
@@ -265,7 +274,10 @@ public final class TcpHeader
         return buffer.getInt(ACK_OFFSET, NETWORK);
     }
 
-    /** @param ack acknowledgment number. @return this. */
+    /**
+     * @param ack acknowledgment number.
+     * @return this.
+     */
     public TcpHeader ack(final int ack)
     {
         buffer.putInt(ACK_OFFSET, ack, NETWORK);
@@ -314,7 +326,10 @@ public final class TcpHeader
         return buffer.getByte(FLAGS_OFFSET) & 0xFF;
     }
 
-    /** @param flags an OR of {@link #FIN} .. {@link #CWR}. @return this. */
+    /**
+     * @param flags an OR of {@link #FIN} .. {@link #CWR}.
+     * @return this.
+     */
     public TcpHeader flags(final int flags)
     {
         buffer.putByte(FLAGS_OFFSET, (byte)flags);
@@ -336,7 +351,10 @@ public final class TcpHeader
         return buffer.getShort(WINDOW_OFFSET, NETWORK) & 0xFFFF;
     }
 
-    /** @param window raw 16-bit window (already shifted right by our window scale). @return this. */
+    /**
+     * @param window raw 16-bit window (already shifted right by our window scale).
+     * @return this.
+     */
     public TcpHeader window(final int window)
     {
         buffer.putShort(WINDOW_OFFSET, (short)window, NETWORK);
@@ -349,7 +367,10 @@ public final class TcpHeader
         return buffer.getShort(CHECKSUM_OFFSET, NETWORK) & 0xFFFF;
     }
 
-    /** @param checksum checksum field value (as computed by InternetChecksum). @return this. */
+    /**
+     * @param checksum checksum field value (as computed by InternetChecksum).
+     * @return this.
+     */
     public TcpHeader checksum(final int checksum)
     {
         buffer.putShort(CHECKSUM_OFFSET, (short)checksum, NETWORK);
@@ -362,7 +383,10 @@ public final class TcpHeader
         return buffer.getShort(URGENT_OFFSET, NETWORK) & 0xFFFF;
     }
 
-    /** @param urgent urgent pointer value. @return this. */
+    /**
+     * @param urgent urgent pointer value.
+     * @return this.
+     */
     public TcpHeader urgentPointer(final int urgent)
     {
         buffer.putShort(URGENT_OFFSET, (short)urgent, NETWORK);
@@ -396,6 +420,6 @@ public final class TcpHeader
     public int sequenceLength()
     {
         final int f = flags();
-        return payloadLength() + (f & SYN) / SYN + (f & FIN);
+        return payloadLength() + ((f & SYN) != 0 ? 1 : 0) + ((f & FIN) != 0 ? 1 : 0);
     }
 }

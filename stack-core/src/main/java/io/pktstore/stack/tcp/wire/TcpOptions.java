@@ -62,7 +62,7 @@ public final class TcpOptions
     public static final int LENGTH_TIMESTAMPS = 10;
     /** Bytes per SACK block (left and right edge). */
     public static final int SACK_BLOCK_LENGTH = 8;
-    /** Most SACK blocks one option can carry (2 + 4 * 8 = 34 <= 40). */
+    /** Most SACK blocks one option can carry (2 + 4 * 8 = 34, within 40). */
     public static final int MAX_SACK_BLOCKS = 4;
     /** Largest option area: 60-byte header minus the 20-byte fixed part. */
     public static final int MAX_OPTIONS_LENGTH = 40;
@@ -272,7 +272,10 @@ public final class TcpOptions
         return mss;
     }
 
-    /** @param mss MSS to send, 0..65535. @return this. */
+    /**
+     * @param mss MSS to send, 0..65535.
+     * @return this.
+     */
     public TcpOptions mss(final int mss)
     {
         this.hasMss = true;
@@ -321,7 +324,10 @@ public final class TcpOptions
         return sackPermitted;
     }
 
-    /** @param permitted whether to send SACK-permitted (SYN only). @return this. */
+    /**
+     * @param permitted whether to send SACK-permitted (SYN only).
+     * @return this.
+     */
     public TcpOptions sackPermitted(final boolean permitted)
     {
         this.sackPermitted = permitted;
@@ -365,19 +371,29 @@ public final class TcpOptions
         return sackBlockCount;
     }
 
-    /** @param i block index, 0 .. count-1. @return left edge (first sequence number) of block i. */
+    /**
+     * @param i block index, 0 .. count-1.
+     * @return left edge (first sequence number) of block i.
+     */
     public int sackLeft(final int i)
     {
         return sackLeft[i];
     }
 
-    /** @param i block index, 0 .. count-1. @return right edge (one past the last) of block i. */
+    /**
+     * @param i block index, 0 .. count-1.
+     * @return right edge (one past the last) of block i.
+     */
     public int sackRight(final int i)
     {
         return sackRight[i];
     }
 
-    /** Removes every SACK block, keeping the other options. @return this. */
+    /**
+     * Removes every SACK block, keeping the other options.
+     *
+     * @return this.
+     */
     public TcpOptions clearSackBlocks()
     {
         sackBlockCount = 0;
