@@ -35,11 +35,18 @@ class HotPathAllocationTest {
                     // msync costs ~0.1-1 ms on a block file system: persist less often there.
                     final int persistMask = tmpfs ? 15 : 1023;
                     run(arena, 200_000, persistMask); // warm-up: JIT compiles the loop
-                    final long before = THREADS.getCurrentThreadAllocatedBytes();
-                    final long sink = run(arena, 1_000_000, persistMask);
-                    final long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
-                    assertEquals(0, allocated, arena.mode() + ": hot path allocated " + allocated
-                        + " bytes (sink " + sink + ")");
+                    // Best of three rounds: a per-operation allocation would show in every round as
+                    // megabytes; a one-off JIT event (deoptimisation, call-site linkage) can cost a
+                    // few hundred bytes once and must not fail the test.
+                    long best = Long.MAX_VALUE;
+                    long sink = 0;
+                    for (int round = 0; round < 3 && best != 0; round++) {
+                        final long before = THREADS.getCurrentThreadAllocatedBytes();
+                        sink += run(arena, 1_000_000, persistMask);
+                        best = Math.min(best, THREADS.getCurrentThreadAllocatedBytes() - before);
+                    }
+                    assertEquals(0, best, arena.mode() + ": hot path allocated " + best
+                        + " bytes per million operations in the best round (sink " + sink + ")");
                 }
             }
         }
