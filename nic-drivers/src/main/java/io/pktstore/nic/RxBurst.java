@@ -8,6 +8,8 @@ package io.pktstore.nic;
  *
  * <p>Buffers are raw addresses (e.g. payload buffers of the PM arena, or direct ByteBuffers); the
  * caller guarantees each stays valid and at least {@code capacity} bytes long while it is in a slot.
+ * The burst holds only the address: if the memory is a direct ByteBuffer, keep the ByteBuffer itself
+ * reachable (a field), or the GC frees it under the device's feet.
  */
 public final class RxBurst
 {

@@ -262,7 +262,7 @@ class AfPacketVethTest
                 return null;
             });
             // Slot buffers of 100 bytes with a canary after each: the 642-byte frame must not be written.
-            final ByteBuffer memory = ByteBuffer.allocateDirect(4 * 200);
+            final ByteBuffer memory = NativeFrames.allocate(4 * 200);
             for (int i = 0; i < memory.capacity(); i++)
             {
                 memory.put(i, (byte)0x5A);

@@ -9,6 +9,22 @@ import org.agrona.BufferUtil;
 /** Test helpers: native buffers for bursts and byte[] views of received frames. */
 public final class NativeFrames
 {
+    /**
+     * Every buffer handed out stays reachable for the life of the test JVM. A burst keeps only raw
+     * addresses, so without this the GC may free a direct buffer (its Cleaner runs once the
+     * ByteBuffer object is unreachable, even while its address is in use) and the device would copy
+     * frames into freed malloc memory. The buffers are small; tests are short.
+     */
+    private static final java.util.List<ByteBuffer> KEEP = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+    /** @param size bytes. @return a direct buffer kept reachable for the life of the JVM. */
+    public static ByteBuffer allocate(final int size)
+    {
+        final ByteBuffer b = ByteBuffer.allocateDirect(size);
+        KEEP.add(b);
+        return b;
+    }
+
     private NativeFrames()
     {
     }
@@ -31,7 +47,7 @@ public final class NativeFrames
     /** @param slots slot count. @param slotSize bytes per slot. @return a burst with its own native buffers. */
     public static BurstMemory burst(final int slots, final int slotSize)
     {
-        final ByteBuffer memory = ByteBuffer.allocateDirect(slots * slotSize);
+        final ByteBuffer memory = allocate(slots * slotSize);
         final long base = BufferUtil.address(memory);
         final RxBurst burst = new RxBurst(slots);
         for (int i = 0; i < slots; i++)
@@ -52,7 +68,7 @@ public final class NativeFrames
     /** @param bytes frame bytes. @return a direct buffer holding them (keep it reachable while its address is used). */
     public static ByteBuffer direct(final byte[] bytes)
     {
-        final ByteBuffer b = ByteBuffer.allocateDirect(Math.max(1, bytes.length));
+        final ByteBuffer b = allocate(Math.max(1, bytes.length));
         b.put(bytes).flip();
         return b;
     }
