@@ -45,6 +45,10 @@ public final class OutOfOrderQueue
     private final RecordAddressing addressing;
     private final RecordReleaser releaser;
     private int root = NIL;
+    /** Lowest and highest records, cached (as Linux's rb_root_cached) so that the in-order check of
+     * every received segment and the common append at the right edge skip the O(log n) walk. */
+    private int leftmost = NIL;
+    private int rightmost = NIL;
     private int count;
     private long bytes;
     private final int[] recentSeq = new int[RECENT];
@@ -88,8 +92,10 @@ public final class OutOfOrderQueue
             start = rcvNxt;
         }
 
-        // Predecessor: the queued segment with the greatest start <= start.
-        final int pred = floor(start);
+        // Predecessor: the queued segment with the greatest start <= start. Usually the new segment
+        // extends the right edge (the next one after a hole), so check the rightmost first.
+        final int pred = root == NIL ? NIL
+            : SequenceNumbers.ge(start, startOf(rightmost)) ? rightmost : floor(start);
         if (pred != NIL)
         {
             final int predEnd = endOf(pred);
@@ -106,7 +112,7 @@ public final class OutOfOrderQueue
         }
 
         // Successors that start before our end: remove those we cover, trim our tail at the first we don't.
-        int succ = pred != NIL ? successor(pred) : root == NIL ? NIL : minimum(root);
+        int succ = pred == rightmost ? NIL : pred != NIL ? successor(pred) : leftmost;
         int alreadyQueued = 0;
         while (succ != NIL && SequenceNumbers.lt(startOf(succ), end))
         {
@@ -151,7 +157,7 @@ public final class OutOfOrderQueue
     {
         while (root != NIL)
         {
-            final int first = minimum(root);
+            final int first = leftmost;
             final int start = startOf(first);
             if (SequenceNumbers.gt(start, rcvNxt))
             {
@@ -176,7 +182,7 @@ public final class OutOfOrderQueue
     /** @return the queued record with the lowest sequence number, or {@link #NIL}. It stays queued. */
     public int first()
     {
-        return root == NIL ? NIL : minimum(root);
+        return leftmost;
     }
 
     /**
@@ -197,7 +203,7 @@ public final class OutOfOrderQueue
         {
             return NIL;
         }
-        final int first = minimum(root);
+        final int first = leftmost;
         removeAndAccount(first);
         return first;
     }
@@ -242,12 +248,7 @@ public final class OutOfOrderQueue
         {
             throw new IllegalStateException("highestEnd() of an empty out-of-order queue");
         }
-        int n = root;
-        while (right(n) != NIL)
-        {
-            n = right(n);
-        }
-        return endOf(n);
+        return endOf(rightmost);
     }
 
     /**
@@ -273,7 +274,7 @@ public final class OutOfOrderQueue
             }
             n = addBlock(node, left, right, n);
         }
-        int node = root == NIL ? NIL : minimum(root);
+        int node = leftmost;
         while (node != NIL && n < max)
         {
             n = addBlock(node, left, right, n);
@@ -332,6 +333,10 @@ public final class OutOfOrderQueue
             throw new IllegalStateException("root " + root + " is red or has a parent");
         }
         final int blackHeight = verifySubtree(root);
+        if (leftmost != (root == NIL ? NIL : minimum(root)) || rightmost != (root == NIL ? NIL : maximum(root)))
+        {
+            throw new IllegalStateException("cached leftmost/rightmost " + leftmost + "/" + rightmost + " are stale");
+        }
         int seen = 0;
         long seenBytes = 0;
         int prev = NIL;
@@ -547,11 +552,26 @@ public final class OutOfOrderQueue
     private void insertNode(final int z, final int key)
     {
         int y = NIL;
-        int x = root;
-        while (x != NIL)
+        if (root != NIL && SequenceNumbers.gt(key, startOf(rightmost)))
         {
-            y = x;
-            x = SequenceNumbers.lt(key, startOf(x)) ? left(x) : right(x);
+            y = rightmost; // append: the rightmost node has no right child, attach there directly
+        }
+        else
+        {
+            int x = root;
+            while (x != NIL)
+            {
+                y = x;
+                x = SequenceNumbers.lt(key, startOf(x)) ? left(x) : right(x);
+            }
+        }
+        if (root == NIL || SequenceNumbers.lt(key, startOf(leftmost)))
+        {
+            leftmost = z;
+        }
+        if (root == NIL || SequenceNumbers.gt(key, startOf(rightmost)))
+        {
+            rightmost = z;
         }
         final long a = addr(z);
         SegmentRecordFields.putLong(a + LINK_LEFT_OFFSET, NIL);
@@ -696,6 +716,14 @@ public final class OutOfOrderQueue
 
     private void delete(final int z)
     {
+        if (z == leftmost)
+        {
+            leftmost = successor(z);
+        }
+        if (z == rightmost)
+        {
+            rightmost = predecessor(z);
+        }
         int y = z;
         boolean yWasRed = isRed(y);
         final int x;
