@@ -24,6 +24,9 @@ import org.agrona.UnsafeApi;
  * tracked. A line written back to the value it already had in the durable image is therefore not
  * "unpersisted", which matches reality (either image content is the same).
  *
+ * <p>With {@link Durability#AT_BARRIER} persisted lines reach the durable image only at the next
+ * barrier, as with {@code msync} group commit; until then they count as unpersisted.
+ *
  * <p>Single owner, like every region. Size is limited to what a Java array holds (under 2 GiB).
  */
 public final class SimulatedPmRegion implements PmRegion {
@@ -40,15 +43,38 @@ public final class SimulatedPmRegion implements PmRegion {
 
     private static final long ARRAY_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
 
+    /** When a persisted range reaches the durable image. */
+    public enum Durability {
+        /**
+         * At {@code persist}, as with cache-line write-back (DAX, tmpfs): the default.
+         */
+        AT_PERSIST,
+        /**
+         * At the next {@code barrier}, as with {@code msync} group commit (BLOCK_MSYNC): the lines
+         * persisted since the last barrier are copied, with their content at barrier time. Catches
+         * callers that persist but forget the barrier before relying on durability.
+         */
+        AT_BARRIER
+    }
+
     private final long size;
     private final byte[] durable;
+    private final Durability durability;
+    /** AT_BARRIER only: one bit per line persisted since the last barrier. */
+    private final long[] pendingLines;
+    private int pendingLow = Integer.MAX_VALUE;
+    private int pendingHigh = -1;
     private long address;
+    private Runnable barrierHook;
+    private boolean inBarrierHook;
     private long persistCalls;
     private long barrierCalls;
 
-    private SimulatedPmRegion(final byte[] durable, final byte[] working) {
+    private SimulatedPmRegion(final byte[] durable, final byte[] working, final Durability durability) {
         this.size = durable.length;
         this.durable = durable;
+        this.durability = Objects.requireNonNull(durability, "durability");
+        this.pendingLines = durability == Durability.AT_BARRIER ? new long[(int) ((size / LINE_SIZE + 63) >>> 6)] : null;
         this.address = UnsafeApi.allocateMemory(size);
         UnsafeApi.copyMemory(working, ARRAY_BASE, null, address, size);
     }
@@ -59,9 +85,18 @@ public final class SimulatedPmRegion implements PmRegion {
      * @throws IllegalArgumentException if the size is not allowed
      */
     public static SimulatedPmRegion create(final long size) {
+        return create(size, Durability.AT_PERSIST);
+    }
+
+    /**
+     * @param size       bytes: a positive multiple of {@link #LINE_SIZE}, below 2 GiB
+     * @param durability when persisted lines reach the durable image
+     * @return an all-zero region whose durable image is all zero too
+     */
+    public static SimulatedPmRegion create(final long size, final Durability durability) {
         checkSize(size);
         final byte[] zero = new byte[(int) size];
-        return new SimulatedPmRegion(zero, zero);
+        return new SimulatedPmRegion(zero, zero, durability);
     }
 
     /**
@@ -72,8 +107,22 @@ public final class SimulatedPmRegion implements PmRegion {
      * @return the region
      */
     public static SimulatedPmRegion fromImage(final byte[] image) {
+        return fromImage(image, Durability.AT_PERSIST);
+    }
+
+    /**
+     * @param image      the bytes (copied); length a positive multiple of {@link #LINE_SIZE}
+     * @param durability when persisted lines reach the durable image
+     * @return a region starting as {@code image} in both working and durable form
+     */
+    public static SimulatedPmRegion fromImage(final byte[] image, final Durability durability) {
         checkSize(image.length);
-        return new SimulatedPmRegion(image.clone(), image);
+        return new SimulatedPmRegion(image.clone(), image, durability);
+    }
+
+    /** @return when persisted lines reach the durable image */
+    public Durability durability() {
+        return durability;
     }
 
     private static void checkSize(final long size) {
@@ -99,7 +148,10 @@ public final class SimulatedPmRegion implements PmRegion {
         return PersistMode.SIMULATED;
     }
 
-    /** Copies every line overlapping the range from the working image to the durable image. */
+    /**
+     * {@link Durability#AT_PERSIST}: copies every line overlapping the range from the working image
+     * to the durable image. {@link Durability#AT_BARRIER}: marks those lines for the next barrier.
+     */
     @Override
     public void persist(final long offset, final long length) {
         checkRange(offset, length);
@@ -110,14 +162,51 @@ public final class SimulatedPmRegion implements PmRegion {
         }
         final long first = offset & -LINE_SIZE;
         final long end = (offset + length + LINE_SIZE - 1) & -LINE_SIZE;
-        UnsafeApi.copyMemory(null, address + first, durable, ARRAY_BASE + first, end - first);
+        if (pendingLines == null) {
+            UnsafeApi.copyMemory(null, address + first, durable, ARRAY_BASE + first, end - first);
+            return;
+        }
+        final int firstLine = (int) (first / LINE_SIZE);
+        final int lastLine = (int) (end / LINE_SIZE) - 1;
+        for (int line = firstLine; line <= lastLine; line++) {
+            pendingLines[line >>> 6] |= 1L << line;
+        }
+        pendingLow = Math.min(pendingLow, firstLine >>> 6);
+        pendingHigh = Math.max(pendingHigh, lastLine >>> 6);
     }
 
-    /** Persist is already durable here; the barrier only counts calls. */
+    /**
+     * {@link Durability#AT_BARRIER}: copies every line persisted since the last barrier, with its
+     * content now, into the durable image. Otherwise persist was already durable and this only
+     * counts the call.
+     */
     @Override
     public void barrier() {
         checkOpen();
         barrierCalls++;
+        if (barrierHook != null && !inBarrierHook) {
+            inBarrierHook = true;
+            try {
+                barrierHook.run();
+            } finally {
+                inBarrierHook = false;
+            }
+        }
+        if (pendingLines == null) {
+            return;
+        }
+        for (int w = pendingLow; w <= pendingHigh; w++) {
+            long bits = pendingLines[w];
+            while (bits != 0) {
+                final long line = ((long) w << 6) + Long.numberOfTrailingZeros(bits);
+                final long offset = line * LINE_SIZE;
+                UnsafeApi.copyMemory(null, address + offset, durable, ARRAY_BASE + offset, LINE_SIZE);
+                bits &= bits - 1;
+            }
+            pendingLines[w] = 0;
+        }
+        pendingLow = Integer.MAX_VALUE;
+        pendingHigh = -1;
     }
 
     /**
@@ -221,6 +310,17 @@ public final class SimulatedPmRegion implements PmRegion {
             }
         }
         return image;
+    }
+
+    /**
+     * Runs {@code hook} at the start of every {@link #barrier()}, before it makes anything durable:
+     * the moment a crash "during the barrier" would leave any subset of the pending lines. Tests use
+     * it to take {@link #crashImage crash images} at every barrier of the code under test.
+     *
+     * @param hook the action, or null to remove it
+     */
+    public void onBarrier(final Runnable hook) {
+        this.barrierHook = hook;
     }
 
     /** @return how many times {@link #persist} was called */

@@ -195,6 +195,30 @@ class SimulatedPmRegionTest {
     }
 
     @Test
+    void atBarrierDurabilityHoldsPersistedLinesUntilTheBarrierWithTheirLatestContent() {
+        try (SimulatedPmRegion r = SimulatedPmRegion.create(1 << 16, SimulatedPmRegion.Durability.AT_BARRIER)) {
+            final long base = UnsafeApi.arrayBaseOffset(byte[].class);
+            UnsafeApi.putLong(r.address() + 64, 11L);
+            UnsafeApi.putLong(r.address() + 40_000, 12L);
+            r.persist(64, 8);
+            r.persist(40_000, 8);
+            assertEquals(2, r.unpersistedLineCount(), "persisted but not barriered is not durable");
+            assertEquals(0L, UnsafeApi.getLong(r.durableImage(), base + 64));
+            UnsafeApi.putLong(r.address() + 72, 13L); // same line, after persist, before barrier
+            r.barrier();
+            assertEquals(0, r.unpersistedLineCount());
+            final byte[] durable = r.durableImage();
+            assertEquals(11L, UnsafeApi.getLong(durable, base + 64));
+            assertEquals(13L, UnsafeApi.getLong(durable, base + 72), "the barrier writes the line as it is then");
+            assertEquals(12L, UnsafeApi.getLong(durable, base + 40_000));
+            UnsafeApi.putLong(r.address() + 128, 14L); // never persisted: the barrier must not take it
+            r.barrier();
+            assertTrue(r.hasUnpersisted(128, 8));
+            assertEquals(SimulatedPmRegion.Durability.AT_BARRIER, r.durability());
+        }
+    }
+
+    @Test
     void fromImageStartsFullyPersistedAndDurableImageOutlivesClose() {
         final byte[] image = new byte[8192];
         new SplittableRandom(3).nextBytes(image);
