@@ -147,20 +147,41 @@ public final class Arena implements AutoCloseable {
      */
     public static Arena create(final Path file, final long size, final int bufferSize, final PersistMode requested) {
         final ArenaGeometry geometry = ArenaGeometry.forFileSize(size, bufferSize);
+        final boolean existed;
         try {
-            if (Files.exists(file) && Files.size(file) > 0) {
+            existed = Files.exists(file);
+            if (existed && Files.size(file) > 0) {
                 throw new ArenaFileNotEmptyException("refusing to format " + file + ": it exists and holds "
                     + Files.size(file) + " bytes (formatting never overwrites a non-empty file)");
             }
         } catch (final IOException e) {
             throw new ArenaException("cannot inspect " + file + ": " + e, e);
         }
-        final MappedPmRegion region = MappedPmRegion.open(file, size, requested);
+        MappedPmRegion region = null;
         try {
+            region = MappedPmRegion.open(file, size, requested);
             return doFormat(region, geometry, file.toString());
         } catch (final RuntimeException e) {
-            region.close();
+            if (region != null) {
+                region.close();
+            }
+            undoCreate(file, existed, e);
             throw e;
+        }
+    }
+
+    /** Removes a file {@link #create} made (or truncates one that was empty) after a failure. */
+    private static void undoCreate(final Path file, final boolean existed, final RuntimeException failure) {
+        try {
+            if (existed) {
+                try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+                    raf.setLength(0);
+                }
+            } else {
+                Files.deleteIfExists(file);
+            }
+        } catch (final IOException e) {
+            failure.addSuppressed(e);
         }
     }
 

@@ -202,6 +202,20 @@ class BadArenaFileTest {
     }
 
     @Test
+    void failedCreateLeavesNoFileBehind() throws IOException {
+        // DAX cannot be mapped on this machine's tmpfs: create fails after it made the file.
+        final Path file = files.tmpfs();
+        final ArenaException e = assertThrows(ArenaException.class,
+            () -> Arena.create(file, SIZE, 2048, PersistMode.DAX_MAP_SYNC));
+        assertTrue(e.getMessage().contains("MAP_SYNC"), e.getMessage());
+        assertFalse(Files.exists(file), "the file create made was removed again");
+        final Path empty = files.tmpfs();
+        Files.write(empty, new byte[0]);
+        assertThrows(ArenaException.class, () -> Arena.create(empty, SIZE, 2048, PersistMode.DAX_MAP_SYNC));
+        assertEquals(0, Files.size(empty), "an empty file offered to create stays empty");
+    }
+
+    @Test
     void sizeMismatchOnExistingFileIsRefusedUntouched() throws IOException {
         final Path file = validArena();
         assertRefusedUntouched(file, ArenaException.class, "not the requested", () -> MappedPmRegion.open(file, SIZE * 2));
