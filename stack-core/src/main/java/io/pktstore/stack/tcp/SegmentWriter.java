@@ -20,8 +20,8 @@ final class SegmentWriter
 {
     /** Header slots in the ring; a duty cycle never queues more frames than a TX burst holds. */
     static final int HEADER_SLOTS = 4096;
-    /** Most gather pieces per segment: the header plus data pieces. */
-    static final int MAX_PIECES = 16;
+    /** Most gather pieces per segment: the header plus data pieces (IPv4 adds its own header piece; the stack default allows 8). */
+    static final int MAX_PIECES = 7;
     private static final int SLOT_SIZE = TcpHeader.MAX_HEADER_LENGTH + 4;
 
     private final Ipv4Output ipv4;

@@ -615,6 +615,11 @@ public final class TcpConnection
         // challenge, so a blind attacker must guess the exact number.
         if (rst)
         {
+            if (state == TcpState.TIME_WAIT)
+            {
+                // RFC 1337: an RST must not cut TIME_WAIT short (TIME-WAIT assassination).
+                return false;
+            }
             if (s.seq == rcvNxt)
             {
                 counters.rstsAccepted++;
@@ -1177,7 +1182,9 @@ public final class TcpConnection
 
     private void sendAck(final long nowNs)
     {
-        sendSegment(TcpHeader.ACK, sndNxt, 0, nowNs);
+        // SND.MAX, not SND.NXT: after a go-back-N rewind the peer may already hold data up to SND.MAX,
+        // and a pure ACK below its RCV.NXT would be unacceptable there (its ACK field ignored).
+        sendSegment(TcpHeader.ACK, sndMax, 0, nowNs);
     }
 
     /** A SYN (active) or SYN-ACK (passive or simultaneous open) with our options. */
@@ -1250,7 +1257,8 @@ public final class TcpConnection
         int sent = 0;
         if (dataLength > 0)
         {
-            sent = sendQueue.gather(seq, dataLength, gather);
+            // MSS counts data only; options take their room from it (RFC 6691).
+            sent = sendQueue.gather(seq, Math.min(dataLength, sndMss - o.encodedLength()), gather);
         }
         final boolean hasAck = (flags & TcpHeader.ACK) != 0;
         final int windowField = windowField(syn);
@@ -1303,18 +1311,27 @@ public final class TcpConnection
         return (int)Math.max(0, config.receiveBufferBytes() - unconsumed - outOfOrder.bytes());
     }
 
-    private void retransmitFirstUnacked(final long nowNs)
+    /** @return sequence numbers the retransmitted segment covers (data plus FIN), 0 if nothing was sent. */
+    private int retransmitFirstUnacked(final long nowNs)
     {
         final int queueEnd = sendQueue.endSeq();
-        final int length = Math.min(sndMss, queueEnd - sndUna);
-        final boolean fin = finQueued && sndUna + Math.max(length, 0) == queueEnd && gt(sndMax, queueEnd);
-        if (length <= 0 && !fin)
+        final boolean finWasSent = finQueued && gt(sndMax, queueEnd);
+        // Only what was sent before: bytes beyond SND.MAX are new data and wait for the window.
+        final int sentEnd = finWasSent ? queueEnd : sndMax;
+        final int length = Math.max(0, Math.min(sndMss, sentEnd - sndUna));
+        if (length == 0 && !finWasSent)
         {
-            return;
+            return 0;
         }
         counters.retransmits++;
         rttTiming = false;   // Karn: never time a retransmitted segment.
-        sendSegment(TcpHeader.ACK | (fin ? TcpHeader.FIN : 0), sndUna, Math.max(length, 0), nowNs);
+        final boolean fin = finWasSent && sndUna + length == queueEnd;
+        final int sent = sendSegment(TcpHeader.ACK | (fin ? TcpHeader.FIN : 0), sndUna, length, nowNs);
+        if (sent < 0)
+        {
+            return 0;
+        }
+        return sent + (fin && sent == length ? 1 : 0);
     }
 
     // =====================================================================================
@@ -1404,14 +1421,7 @@ public final class TcpConnection
         congestion.onRetransmissionTimeout(sndMax - sndUna, sndMax, retransmissions > 1);
         // Go back N: resend from SND.UNA as the (now one-segment) congestion window allows.
         sndNxt = sndUna;
-        retransmitFirstUnacked(nowNs);
-        final int queueEnd = sendQueue.endSeq();
-        final int length = Math.min(sndMss, queueEnd - sndUna);
-        sndNxt = sndUna + Math.max(length, 0);
-        if (finQueued && sndNxt == queueEnd && gt(sndMax, queueEnd))
-        {
-            sndNxt += 1;
-        }
+        sndNxt = sndUna + retransmitFirstUnacked(nowNs);
         rtx.restart(nowNs);
     }
 

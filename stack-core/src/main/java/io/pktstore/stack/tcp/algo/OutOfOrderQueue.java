@@ -81,8 +81,9 @@ public final class OutOfOrderQueue
         final long a = addr(record);
         int start = SegmentRecordFields.seq(a);
         int end = start + SegmentRecordFields.span(a);
-        if (SequenceNumbers.le(end, rcvNxt))
+        if (end == start || SequenceNumbers.le(end, rcvNxt))
         {
+            // no sequence space (a bare ACK has nothing to queue) or all of it already received
             releaser.release(record);
             return 0;
         }
