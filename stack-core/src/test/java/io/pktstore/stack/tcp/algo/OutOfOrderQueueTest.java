@@ -195,6 +195,15 @@ class OutOfOrderQueueTest
     }
 
     @Test
+    void recordWithoutSequenceSpaceIsReleased()
+    {
+        final int empty = record(3000, 0, false);
+        assertEquals(0, queue.insert(empty, BASE));
+        assertEquals(List.of(empty), released);
+        assertTrue(queue.isEmpty());
+    }
+
+    @Test
     void finOnlyRecordIsQueued()
     {
         final int f = record(3000, 0, true);
