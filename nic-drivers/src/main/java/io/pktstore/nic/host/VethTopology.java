@@ -315,13 +315,15 @@ public final class VethTopology implements AutoCloseable
             exec(List.of("nft", "add chain inet pksloss out { type filter hook output priority 0 ; }")).check();
             nftTable = true;
         }
-        if (ingress)
+        // numgen's range is 0..99, so 100% is an unconditional drop; 0% adds nothing.
+        final String match = percent == 100 ? "" : "numgen random mod 100 < " + percent + " ";
+        if (percent > 0 && ingress)
         {
-            exec(List.of("nft", "add rule inet pksloss in numgen random mod 100 < " + percent + " counter drop")).check();
+            exec(List.of("nft", "add rule inet pksloss in " + match + "counter drop")).check();
         }
-        if (egress)
+        if (percent > 0 && egress)
         {
-            exec(List.of("nft", "add rule inet pksloss out numgen random mod 100 < " + percent + " counter drop")).check();
+            exec(List.of("nft", "add rule inet pksloss out " + match + "counter drop")).check();
         }
     }
 
