@@ -57,6 +57,8 @@ public final class Arena implements AutoCloseable {
     private final boolean wasCleanShutdown;
     private final long shutdownStateAtOpen;
     private State state;
+    /** The recovery whose finish() will make the arena ready; null when none is running. */
+    private Recovery activeRecovery;
 
     private Arena(final PmRegion region, final ArenaGeometry geometry, final String name,
                   final boolean wasCleanShutdown, final long shutdownStateAtOpen, final State state) {
@@ -280,10 +282,17 @@ public final class Arena implements AutoCloseable {
     public Recovery recover() {
         checkNotClosed();
         state = State.RECOVERING;
-        return new Recovery(this, records, buffers, overflow, bufferRefCounts);
+        activeRecovery = new Recovery(this, records, buffers, overflow, bufferRefCounts);
+        return activeRecovery;
+    }
+
+    /** @return true while {@code recovery} is the one this arena is waiting for */
+    boolean isActiveRecovery(final Recovery recovery) {
+        return state == State.RECOVERING && activeRecovery == recovery;
     }
 
     void recoveryFinished(final Recovery recovery) {
+        activeRecovery = null;
         state = State.READY;
     }
 

@@ -100,5 +100,8 @@ public final class Recovery {
         if (finished) {
             throw new IllegalStateException("recovery already finished");
         }
+        if (!arena.isActiveRecovery(this)) {
+            throw new IllegalStateException("this recovery was superseded by a later Arena.recover() or the arena was closed");
+        }
     }
 }

@@ -272,6 +272,16 @@ class ArenaCrashRecoveryTest {
                 org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, recovery::finish);
                 org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> recovery.markRecord(1));
                 assertEquals(0, arena.allocateRecord());
+
+                // A superseded recovery can neither mark nor finish: only the latest one counts.
+                final Recovery stale = arena.recover();
+                final Recovery current = arena.recover();
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> stale.markRecord(7));
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, stale::finish);
+                current.markRecord(9);
+                assertEquals(1, current.finish().liveRecords());
+                assertTrue(arena.isRecordAllocated(9));
+                assertFalse(arena.isRecordAllocated(5), "the first recovery's marks are gone");
             }
         }
     }
