@@ -1,0 +1,82 @@
+package io.pktstore.stack.app;
+
+import io.pktstore.stack.record.PacketRecordPool;
+import io.pktstore.stack.tcp.TcpConnection;
+import io.pktstore.stack.tcp.TcpHandler;
+import io.pktstore.stack.tcp.TcpLayer;
+
+/**
+ * The discard service (RFC 863) on the stack: every delivered record is released at once and its
+ * bytes reported consumed, so the receive window stays open. The networking-only baseline of the
+ * benchmarks: what a store adds is measured against this. Closes when the peer closes.
+ */
+public final class DiscardServer implements TcpHandler
+{
+    private final PacketRecordPool pool;
+    private long bytesReceived;
+    private long connectionsAccepted;
+    private long connectionsClosed;
+
+    /** @param pool the stack's record pool (delivered records go back to it). */
+    public DiscardServer(final PacketRecordPool pool)
+    {
+        this.pool = pool;
+    }
+
+    /**
+     * Starts a discard server on {@code port}.
+     *
+     * @return the server (for its counters).
+     */
+    public static DiscardServer listen(final TcpLayer tcp, final PacketRecordPool pool, final int port)
+    {
+        final DiscardServer server = new DiscardServer(pool);
+        tcp.listen(port, server);
+        return server;
+    }
+
+    @Override
+    public void onConnected(final TcpConnection connection, final long nowNs)
+    {
+        connectionsAccepted++;
+    }
+
+    @Override
+    public void onData(final TcpConnection connection, final int record, final long nowNs)
+    {
+        final int length = pool.view(record).dataLength();
+        bytesReceived += length;
+        pool.release(record);
+        connection.consumed(length, nowNs);
+    }
+
+    @Override
+    public void onPeerClosed(final TcpConnection connection, final long nowNs)
+    {
+        connection.close(nowNs);
+    }
+
+    @Override
+    public void onClosed(final TcpConnection connection, final int reason, final long nowNs)
+    {
+        connectionsClosed++;
+    }
+
+    /** @return payload bytes received and discarded. */
+    public long bytesReceived()
+    {
+        return bytesReceived;
+    }
+
+    /** @return connections that reached ESTABLISHED. */
+    public long connectionsAccepted()
+    {
+        return connectionsAccepted;
+    }
+
+    /** @return connections that ended (any reason). */
+    public long connectionsClosed()
+    {
+        return connectionsClosed;
+    }
+}
