@@ -183,20 +183,40 @@ public final class StackConfig
         {
         }
 
-        /** @param mac our MAC (unicast, non-zero). @return this. */
+        /**
+
+         * @param mac our MAC (unicast, non-zero).
+
+         * @return this.
+
+         */
         public Builder mac(final long mac)
         {
             this.mac = mac;
             return this;
         }
 
-        /** @param mac our MAC as "aa:bb:cc:dd:ee:ff". @return this. */
+        /**
+
+         * @param mac our MAC as "aa:bb:cc:dd:ee:ff".
+
+         * @return this.
+
+         */
         public Builder mac(final String mac)
         {
             return mac(MacAddress.parse(mac));
         }
 
-        /** @param ip our address. @param prefixLength subnet prefix 1..32. @return this. */
+        /**
+
+         * @param ip our address.
+
+         * @param prefixLength subnet prefix 1..32.
+
+         * @return this.
+
+         */
         public Builder ip(final int ip, final int prefixLength)
         {
             this.ip = ip;
@@ -204,7 +224,13 @@ public final class StackConfig
             return this;
         }
 
-        /** @param cidr our address as "198.18.0.1/24". @return this. */
+        /**
+
+         * @param cidr our address as "198.18.0.1/24".
+
+         * @return this.
+
+         */
         public Builder ip(final String cidr)
         {
             final int slash = cidr.indexOf('/');
@@ -224,77 +250,143 @@ public final class StackConfig
             return ip(Ipv4Address.parse(cidr.substring(0, slash)), prefix);
         }
 
-        /** @param gateway default gateway, 0 for none. @return this. */
+        /**
+
+         * @param gateway default gateway, 0 for none.
+
+         * @return this.
+
+         */
         public Builder gateway(final int gateway)
         {
             this.gateway = gateway;
             return this;
         }
 
-        /** @param mtu IP MTU, 576..9000. @return this. */
+        /**
+
+         * @param mtu IP MTU, 576..9000.
+
+         * @return this.
+
+         */
         public Builder mtu(final int mtu)
         {
             this.mtu = mtu;
             return this;
         }
 
-        /** @param rxBurst frames per receive, 1..1024. @return this. */
+        /**
+
+         * @param rxBurst frames per receive, 1..1024.
+
+         * @return this.
+
+         */
         public Builder rxBurst(final int rxBurst)
         {
             this.rxBurst = rxBurst;
             return this;
         }
 
-        /** @param txBurst frames per transmit, 1..1024. @return this. */
+        /**
+
+         * @param txBurst frames per transmit, 1..1024.
+
+         * @return this.
+
+         */
         public Builder txBurst(final int txBurst)
         {
             this.txBurst = txBurst;
             return this;
         }
 
-        /** @param maxGatherPieces payload pieces per datagram, 1..64. @return this. */
+        /**
+
+         * @param maxGatherPieces payload pieces per datagram, 1..64.
+
+         * @return this.
+
+         */
         public Builder maxGatherPieces(final int maxGatherPieces)
         {
             this.maxGatherPieces = maxGatherPieces;
             return this;
         }
 
-        /** @param ttl TTL of datagrams we send, 1..255. @return this. */
+        /**
+
+         * @param ttl TTL of datagrams we send, 1..255.
+
+         * @return this.
+
+         */
         public Builder ttl(final int ttl)
         {
             this.ttl = ttl;
             return this;
         }
 
-        /** @param capacity neighbour cache entries, 1..65536. @return this. */
+        /**
+
+         * @param capacity neighbour cache entries, 1..65536.
+
+         * @return this.
+
+         */
         public Builder neighbourCapacity(final int capacity)
         {
             this.neighbourCapacity = capacity;
             return this;
         }
 
-        /** @param ttlNs neighbour lifetime before re-confirmation, &gt; 0. @return this. */
+        /**
+
+         * @param ttlNs neighbour lifetime before re-confirmation, &gt; 0.
+
+         * @return this.
+
+         */
         public Builder neighbourTtlNs(final long ttlNs)
         {
             this.neighbourTtlNs = ttlNs;
             return this;
         }
 
-        /** @param intervalNs least time between ARP requests for one neighbour, &gt; 0. @return this. */
+        /**
+
+         * @param intervalNs least time between ARP requests for one neighbour, &gt; 0.
+
+         * @return this.
+
+         */
         public Builder arpRetryIntervalNs(final long intervalNs)
         {
             this.arpRetryIntervalNs = intervalNs;
             return this;
         }
 
-        /** @param maxRequests unanswered requests before giving up, 1..100. @return this. */
+        /**
+
+         * @param maxRequests unanswered requests before giving up, 1..100.
+
+         * @return this.
+
+         */
         public Builder arpMaxRequests(final int maxRequests)
         {
             this.arpMaxRequests = maxRequests;
             return this;
         }
 
-        /** @param mode idle mode of the runner. @return this. */
+        /**
+
+         * @param mode idle mode of the runner.
+
+         * @return this.
+
+         */
         public Builder idleMode(final IdleMode mode)
         {
             this.idleMode = mode;

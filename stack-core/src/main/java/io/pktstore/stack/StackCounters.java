@@ -159,19 +159,34 @@ public final class StackCounters
         values[id]++;
     }
 
-    /** @param id a counter constant. @param delta amount to add. */
+    /**
+     * @param id a counter constant.
+     * @param delta amount to add.
+     */
     public void add(final int id, final long delta)
     {
         values[id] += delta;
     }
 
-    /** @param id a counter constant. @return its value. */
+    /**
+
+     * @param id a counter constant.
+
+     * @return its value.
+
+     */
     public long get(final int id)
     {
         return values[id];
     }
 
-    /** @param id a counter constant. @return its name, e.g. "ip.drop.badChecksum". */
+    /**
+
+     * @param id a counter constant.
+
+     * @return its name, e.g. "ip.drop.badChecksum".
+
+     */
     public static String name(final int id)
     {
         return NAMES[id];

@@ -77,13 +77,25 @@ public final class Gather
         return addresses.length;
     }
 
-    /** @param i piece index, 0..count()-1. @return its first byte's address. */
+    /**
+
+     * @param i piece index, 0..count()-1.
+
+     * @return its first byte's address.
+
+     */
     public long address(final int i)
     {
         return addresses[i];
     }
 
-    /** @param i piece index, 0..count()-1. @return its length in bytes. */
+    /**
+
+     * @param i piece index, 0..count()-1.
+
+     * @return its length in bytes.
+
+     */
     public int length(final int i)
     {
         return lengths[i];

@@ -88,7 +88,13 @@ public final class Ipv4Layer implements Ipv4Output
         transports[protocol] = handler;
     }
 
-    /** @param protocol 0..255. @return its handler or null. */
+    /**
+
+     * @param protocol 0..255.
+
+     * @return its handler or null.
+
+     */
     public TransportHandler transport(final int protocol)
     {
         return transports[protocol];

@@ -58,7 +58,13 @@ public final class NeighbourCache
         return ips.length;
     }
 
-    /** @param ip an address. @return its slot, or -1 if absent. */
+    /**
+
+     * @param ip an address.
+
+     * @return its slot, or -1 if absent.
+
+     */
     public int slot(final int ip)
     {
         return slotByIp.get(ip);
@@ -154,31 +160,61 @@ public final class NeighbourCache
         }
     }
 
-    /** @param slot a slot. @return its MAC or {@link #NO_MAC}. */
+    /**
+
+     * @param slot a slot.
+
+     * @return its MAC or {@link #NO_MAC}.
+
+     */
     public long mac(final int slot)
     {
         return macs[slot];
     }
 
-    /** @param slot a slot. @return when its MAC was last confirmed. */
+    /**
+
+     * @param slot a slot.
+
+     * @return when its MAC was last confirmed.
+
+     */
     public long confirmedNs(final int slot)
     {
         return confirmedNs[slot];
     }
 
-    /** @param slot a slot. @return when the last request for it was sent. */
+    /**
+
+     * @param slot a slot.
+
+     * @return when the last request for it was sent.
+
+     */
     public long lastRequestNs(final int slot)
     {
         return lastRequestNs[slot];
     }
 
-    /** @param slot a slot. @return requests sent since the last confirmation. */
+    /**
+
+     * @param slot a slot.
+
+     * @return requests sent since the last confirmation.
+
+     */
     public int requests(final int slot)
     {
         return requests[slot];
     }
 
-    /** @param slot a slot. @return its address. */
+    /**
+
+     * @param slot a slot.
+
+     * @return its address.
+
+     */
     public int ip(final int slot)
     {
         return ips[slot];

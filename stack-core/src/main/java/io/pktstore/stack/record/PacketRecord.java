@@ -134,7 +134,11 @@ public final class PacketRecord
         return buffer.addressOffset();
     }
 
-    /** Zeroes the whole record (metadata and link words) and sets {@code next} to none. @return this. */
+    /**
+     * Zeroes the whole record (metadata and link words) and sets {@code next} to none.
+     *
+     * @return this.
+     */
     public PacketRecord clear()
     {
         buffer.setMemory(0, SIZE, (byte)0);
@@ -148,7 +152,13 @@ public final class PacketRecord
         return buffer.getInt(BUFFER_INDEX_OFFSET, ORDER);
     }
 
-    /** @param v payload buffer index. @return this. */
+    /**
+
+     * @param v payload buffer index.
+
+     * @return this.
+
+     */
     public PacketRecord bufferIndex(final int v)
     {
         buffer.putInt(BUFFER_INDEX_OFFSET, v, ORDER);
@@ -161,7 +171,13 @@ public final class PacketRecord
         return buffer.getInt(NEXT_OFFSET, ORDER);
     }
 
-    /** @param v next record index or {@link #NO_RECORD}. @return this. */
+    /**
+
+     * @param v next record index or {@link #NO_RECORD}.
+
+     * @return this.
+
+     */
     public PacketRecord next(final int v)
     {
         buffer.putInt(NEXT_OFFSET, v, ORDER);
@@ -174,7 +190,13 @@ public final class PacketRecord
         return buffer.getLong(TIMESTAMP_OFFSET, ORDER);
     }
 
-    /** @param v receive timestamp in ns. @return this. */
+    /**
+
+     * @param v receive timestamp in ns.
+
+     * @return this.
+
+     */
     public PacketRecord timestampNs(final long v)
     {
         buffer.putLong(TIMESTAMP_OFFSET, v, ORDER);
@@ -187,7 +209,13 @@ public final class PacketRecord
         return buffer.getInt(TCP_SEQ_OFFSET, ORDER);
     }
 
-    /** @param v sequence number of the first payload byte. @return this. */
+    /**
+
+     * @param v sequence number of the first payload byte.
+
+     * @return this.
+
+     */
     public PacketRecord tcpSeq(final int v)
     {
         buffer.putInt(TCP_SEQ_OFFSET, v, ORDER);
@@ -200,7 +228,13 @@ public final class PacketRecord
         return buffer.getShort(FRAME_LENGTH_OFFSET, ORDER) & 0xFFFF;
     }
 
-    /** @param v frame bytes, 0..65535. @return this. */
+    /**
+
+     * @param v frame bytes, 0..65535.
+
+     * @return this.
+
+     */
     public PacketRecord frameLength(final int v)
     {
         buffer.putShort(FRAME_LENGTH_OFFSET, (short)checkU16("frameLength", v), ORDER);
@@ -213,7 +247,13 @@ public final class PacketRecord
         return buffer.getShort(DATA_OFFSET_OFFSET, ORDER) & 0xFFFF;
     }
 
-    /** @param v offset of the first payload byte, 0..65535. @return this. */
+    /**
+
+     * @param v offset of the first payload byte, 0..65535.
+
+     * @return this.
+
+     */
     public PacketRecord dataOffset(final int v)
     {
         buffer.putShort(DATA_OFFSET_OFFSET, (short)checkU16("dataOffset", v), ORDER);
@@ -226,7 +266,13 @@ public final class PacketRecord
         return buffer.getShort(DATA_LENGTH_OFFSET, ORDER) & 0xFFFF;
     }
 
-    /** @param v payload bytes, 0..65535. @return this. */
+    /**
+
+     * @param v payload bytes, 0..65535.
+
+     * @return this.
+
+     */
     public PacketRecord dataLength(final int v)
     {
         buffer.putShort(DATA_LENGTH_OFFSET, (short)checkU16("dataLength", v), ORDER);
@@ -239,7 +285,13 @@ public final class PacketRecord
         return buffer.getShort(TCP_CHECKSUM_OFFSET, ORDER) & 0xFFFF;
     }
 
-    /** @param v the TCP checksum field value, 0..65535. @return this. */
+    /**
+
+     * @param v the TCP checksum field value, 0..65535.
+
+     * @return this.
+
+     */
     public PacketRecord tcpChecksum(final int v)
     {
         buffer.putShort(TCP_CHECKSUM_OFFSET, (short)checkU16("tcpChecksum", v), ORDER);
@@ -252,7 +304,13 @@ public final class PacketRecord
         return buffer.getByte(L3_OFFSET_OFFSET) & 0xFF;
     }
 
-    /** @param v IPv4 header offset, 0..255. @return this. */
+    /**
+
+     * @param v IPv4 header offset, 0..255.
+
+     * @return this.
+
+     */
     public PacketRecord l3Offset(final int v)
     {
         buffer.putByte(L3_OFFSET_OFFSET, (byte)checkU8("l3Offset", v));
@@ -265,7 +323,13 @@ public final class PacketRecord
         return buffer.getByte(L4_OFFSET_OFFSET) & 0xFF;
     }
 
-    /** @param v TCP header offset, 0..255. @return this. */
+    /**
+
+     * @param v TCP header offset, 0..255.
+
+     * @return this.
+
+     */
     public PacketRecord l4Offset(final int v)
     {
         buffer.putByte(L4_OFFSET_OFFSET, (byte)checkU8("l4Offset", v));
@@ -278,7 +342,13 @@ public final class PacketRecord
         return buffer.getByte(CHECKSUM_STATE_OFFSET) & 0xFF;
     }
 
-    /** @param v one of the {@code CHECKSUM_*} constants. @return this. */
+    /**
+
+     * @param v one of the {@code CHECKSUM_*} constants.
+
+     * @return this.
+
+     */
     public PacketRecord checksumState(final int v)
     {
         if (v < CHECKSUM_NONE || v > CHECKSUM_SOFTWARE_COMPLETED)
@@ -295,14 +365,26 @@ public final class PacketRecord
         return buffer.getByte(FLAGS_OFFSET) & 0xFF;
     }
 
-    /** @param v the flags byte ({@code FLAG_*} bits). @return this. */
+    /**
+
+     * @param v the flags byte ({@code FLAG_*} bits).
+
+     * @return this.
+
+     */
     public PacketRecord flags(final int v)
     {
         buffer.putByte(FLAGS_OFFSET, (byte)checkU8("flags", v));
         return this;
     }
 
-    /** @param flag a {@code FLAG_*} bit. @return true if it is set. */
+    /**
+
+     * @param flag a {@code FLAG_*} bit.
+
+     * @return true if it is set.
+
+     */
     public boolean hasFlag(final int flag)
     {
         return (flags() & flag) != 0;
@@ -328,7 +410,10 @@ public final class PacketRecord
         return this;
     }
 
-    /** @return the address of the first payload byte of this record in {@code arena}'s buffer. */
+    /**
+     * @param arena the arena holding this record's buffer.
+     * @return the address of the first payload byte of this record in {@code arena}'s buffer.
+     */
     public long dataAddress(final Arena arena)
     {
         return arena.bufferAddress(bufferIndex()) + dataOffset();

@@ -142,28 +142,52 @@ public final class ArpPacket
         return buffer.getInt(TARGET_IP_OFFSET, BE);
     }
 
-    /** @param mac sender MAC. @return this. */
+    /**
+
+     * @param mac sender MAC.
+
+     * @return this.
+
+     */
     public ArpPacket senderMac(final long mac)
     {
         EthernetFrame.writeMac(buffer, SENDER_MAC_OFFSET, mac);
         return this;
     }
 
-    /** @param ip sender IPv4 address. @return this. */
+    /**
+
+     * @param ip sender IPv4 address.
+
+     * @return this.
+
+     */
     public ArpPacket senderIp(final int ip)
     {
         buffer.putInt(SENDER_IP_OFFSET, ip, BE);
         return this;
     }
 
-    /** @param mac target MAC. @return this. */
+    /**
+
+     * @param mac target MAC.
+
+     * @return this.
+
+     */
     public ArpPacket targetMac(final long mac)
     {
         EthernetFrame.writeMac(buffer, TARGET_MAC_OFFSET, mac);
         return this;
     }
 
-    /** @param ip target IPv4 address. @return this. */
+    /**
+
+     * @param ip target IPv4 address.
+
+     * @return this.
+
+     */
     public ArpPacket targetIp(final int ip)
     {
         buffer.putInt(TARGET_IP_OFFSET, ip, BE);

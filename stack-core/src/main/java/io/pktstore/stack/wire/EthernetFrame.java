@@ -89,7 +89,13 @@ public final class EthernetFrame
         return readMac(buffer, DESTINATION_OFFSET);
     }
 
-    /** @param mac destination MAC. @return this. */
+    /**
+
+     * @param mac destination MAC.
+
+     * @return this.
+
+     */
     public EthernetFrame destination(final long mac)
     {
         writeMac(buffer, DESTINATION_OFFSET, mac);
@@ -102,7 +108,13 @@ public final class EthernetFrame
         return readMac(buffer, SOURCE_OFFSET);
     }
 
-    /** @param mac source MAC. @return this. */
+    /**
+
+     * @param mac source MAC.
+
+     * @return this.
+
+     */
     public EthernetFrame source(final long mac)
     {
         writeMac(buffer, SOURCE_OFFSET, mac);
@@ -115,7 +127,13 @@ public final class EthernetFrame
         return buffer.getShort(ETHER_TYPE_OFFSET, BE) & 0xFFFF;
     }
 
-    /** @param type EtherType. @return this. */
+    /**
+
+     * @param type EtherType.
+
+     * @return this.
+
+     */
     public EthernetFrame etherType(final int type)
     {
         buffer.putShort(ETHER_TYPE_OFFSET, (short)type, BE);

@@ -94,7 +94,13 @@ public final class IcmpEcho
         return buffer.getByte(TYPE_OFFSET) & 0xFF;
     }
 
-    /** @param v the type. @return this. */
+    /**
+
+     * @param v the type.
+
+     * @return this.
+
+     */
     public IcmpEcho type(final int v)
     {
         buffer.putByte(TYPE_OFFSET, (byte)v);
@@ -107,7 +113,13 @@ public final class IcmpEcho
         return buffer.getByte(CODE_OFFSET) & 0xFF;
     }
 
-    /** @param v the code. @return this. */
+    /**
+
+     * @param v the code.
+
+     * @return this.
+
+     */
     public IcmpEcho code(final int v)
     {
         buffer.putByte(CODE_OFFSET, (byte)v);
@@ -126,7 +138,13 @@ public final class IcmpEcho
         return buffer.getShort(IDENTIFIER_OFFSET, BE) & 0xFFFF;
     }
 
-    /** @param v the echo identifier. @return this. */
+    /**
+
+     * @param v the echo identifier.
+
+     * @return this.
+
+     */
     public IcmpEcho identifier(final int v)
     {
         buffer.putShort(IDENTIFIER_OFFSET, (short)v, BE);
@@ -139,14 +157,24 @@ public final class IcmpEcho
         return buffer.getShort(SEQUENCE_OFFSET, BE) & 0xFFFF;
     }
 
-    /** @param v the echo sequence number. @return this. */
+    /**
+
+     * @param v the echo sequence number.
+
+     * @return this.
+
+     */
     public IcmpEcho sequence(final int v)
     {
         buffer.putShort(SEQUENCE_OFFSET, (short)v, BE);
         return this;
     }
 
-    /** Recomputes the checksum over the whole wrapped message. @return this. */
+    /**
+     * Recomputes the checksum over the whole wrapped message.
+     *
+     * @return this.
+     */
     public IcmpEcho updateChecksum()
     {
         buffer.putShort(CHECKSUM_OFFSET, (short)0, BE);
