@@ -49,7 +49,19 @@ public final class Frames
      */
     public static void copyToArray(final long src, final byte[] dst, final int length)
     {
-        UnsafeApi.copyMemory(null, src, dst, UnsafeApi.arrayBaseOffset(byte[].class), length);
+        copyToArray(src, dst, 0, length);
+    }
+
+    /**
+     * Copies native bytes into a Java array at an offset.
+     *
+     * @param src source address. @param dst destination array. @param dstOffset first index written.
+     * @param length bytes.
+     */
+    public static void copyToArray(final long src, final byte[] dst, final int dstOffset, final int length)
+    {
+        java.util.Objects.checkFromIndexSize(dstOffset, length, dst.length);
+        UnsafeApi.copyMemory(null, src, dst, UnsafeApi.arrayBaseOffset(byte[].class) + dstOffset, length);
     }
 
     /**

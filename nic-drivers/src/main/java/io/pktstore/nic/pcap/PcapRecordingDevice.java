@@ -150,9 +150,7 @@ public final class PcapRecordingDevice implements FrameDevice
             for (int s = 0; s < burst.segmentCount(f); s++)
             {
                 final int len = burst.segmentLength(f, s);
-                final byte[] piece = new byte[len];
-                Frames.copyToArray(burst.segmentAddress(f, s), piece, len);
-                System.arraycopy(piece, 0, frame, at, len);
+                Frames.copyToArray(burst.segmentAddress(f, s), frame, at, len);
                 at += len;
             }
             dumpArray(frame, nowNs + txClockOffsetNs);

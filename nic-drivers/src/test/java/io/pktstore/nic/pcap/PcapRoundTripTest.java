@@ -63,10 +63,13 @@ class PcapRoundTripTest
             assertEquals(RECEIVED, recorder.receive(mem.burst, 0));
             final byte[] out = frame(9);
             written.add(out);
-            tx.clear();
-            tx.beginFrame();
-            tx.addSegment(NativeFrames.address(NativeFrames.direct(out)), out.length);
-            assertEquals(1, recorder.transmit(tx, T0 + 1_000_000_000L));
+            // Sent as a gather list of two pieces: the recording must hold them joined.
+            final TxBurst gather = new TxBurst(1, 2);
+            gather.beginFrame();
+            gather.addSegment(NativeFrames.address(NativeFrames.direct(Arrays.copyOf(out, 42))), 42);
+            gather.addSegment(NativeFrames.address(NativeFrames.direct(Arrays.copyOfRange(out, 42, out.length))),
+                out.length - 42);
+            assertEquals(1, recorder.transmit(gather, T0 + 1_000_000_000L));
             assertEquals(RECEIVED + 1, recorder.recordedFrames());
         }
         return written;
