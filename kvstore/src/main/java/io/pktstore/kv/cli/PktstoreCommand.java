@@ -9,13 +9,13 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "pktstore", mixinStandardHelpOptions = true, version = "pktstore 0.1.0-SNAPSHOT",
     description = "A storage node whose network packets are its persistent data structures.",
-    subcommands = {ArenaDemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, ArenaDemoCommand.class, CommandLine.HelpCommand.class})
 public final class PktstoreCommand implements java.util.concurrent.Callable<Integer> {
 
-    /** Without a subcommand: the node's default, exactly as {@code pktstore arena-demo} with no flags. */
+    /** Without a subcommand: the node's default, exactly as {@code pktstore serve} with no flags. */
     @Override
-    public Integer call() throws Exception {
-        return new CommandLine(new ArenaDemoCommand()).execute();
+    public Integer call() {
+        return commandLine().execute("serve");
     }
 
     /**
