@@ -73,7 +73,10 @@ public final class DeviceCapabilities
         return timestampSource;
     }
 
-    /** @return a copy with another timestamp source (for wrapping devices). */
+    /**
+     * @param source the new timestamp source.
+     * @return a copy with another timestamp source (for wrapping devices).
+     */
     public DeviceCapabilities withTimestampSource(final TimestampSource source)
     {
         return new DeviceCapabilities(mtu, maxFrameSize, checksumStatusReported, txChecksumOffload, gsoReported, source);

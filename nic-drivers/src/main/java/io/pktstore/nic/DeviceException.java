@@ -11,7 +11,10 @@ public class DeviceException extends RuntimeException
         super(message);
     }
 
-    /** @param message what failed and why. @param cause the underlying error. */
+    /**
+     * @param message what failed and why.
+     * @param cause the underlying error.
+     */
     public DeviceException(final String message, final Throwable cause)
     {
         super(message, cause);

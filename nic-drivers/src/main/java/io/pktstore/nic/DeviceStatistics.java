@@ -86,14 +86,20 @@ public final class DeviceStatistics
         return kernelFreezeQueueCount;
     }
 
-    /** Counts one received frame of {@code bytes}. @param bytes the frame length. */
+    /**
+     * Counts one received frame of {@code bytes}.
+     * @param bytes the frame length.
+     */
     public void onRx(final int bytes)
     {
         rxFrames++;
         rxBytes += bytes;
     }
 
-    /** Counts one transmitted frame of {@code bytes}. @param bytes the frame length. */
+    /**
+     * Counts one transmitted frame of {@code bytes}.
+     * @param bytes the frame length.
+     */
     public void onTx(final int bytes)
     {
         txFrames++;
@@ -112,7 +118,10 @@ public final class DeviceStatistics
         rxDropsNoBuffer++;
     }
 
-    /** Counts frames transmit could not accept because the ring/queue was full. @param frames count. */
+    /**
+     * Counts frames transmit could not accept because the ring/queue was full.
+     * @param frames count.
+     */
     public void onTxRingFull(final int frames)
     {
         txRingFull += frames;

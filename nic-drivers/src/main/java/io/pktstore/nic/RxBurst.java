@@ -66,49 +66,73 @@ public final class RxBurst
         bufferCapacity[slot] = capacity;
     }
 
-    /** @param slot slot index. @return the address of the buffer in the slot (0 if none set). */
+    /**
+     * @param slot slot index.
+     * @return the address of the buffer in the slot (0 if none set).
+     */
     public long bufferAddress(final int slot)
     {
         return bufferAddress[slot];
     }
 
-    /** @param slot slot index. @return the capacity of the buffer in the slot. */
+    /**
+     * @param slot slot index.
+     * @return the capacity of the buffer in the slot.
+     */
     public int bufferCapacity(final int slot)
     {
         return bufferCapacity[slot];
     }
 
-    /** @param slot slot index. @return bytes of the frame written into the slot's buffer. */
+    /**
+     * @param slot slot index.
+     * @return bytes of the frame written into the slot's buffer.
+     */
     public int frameLength(final int slot)
     {
         return frameLength[slot];
     }
 
-    /** @param slot slot index. @return the frame's original length on the wire (larger if truncated). */
+    /**
+     * @param slot slot index.
+     * @return the frame's original length on the wire (larger if truncated).
+     */
     public int wireLength(final int slot)
     {
         return wireLength[slot];
     }
 
-    /** @param slot slot index. @return receive timestamp in ns (source: {@link DeviceCapabilities#timestampSource()}). */
+    /**
+     * @param slot slot index.
+     * @return receive timestamp in ns (source: {@link DeviceCapabilities#timestampSource()}).
+     */
     public long timestampNs(final int slot)
     {
         return timestampNs[slot];
     }
 
-    /** @param slot slot index. @return one of {@link ChecksumStatus}'s constants. */
+    /**
+     * @param slot slot index.
+     * @return one of {@link ChecksumStatus}'s constants.
+     */
     public int checksumStatus(final int slot)
     {
         return checksumStatus[slot];
     }
 
-    /** @param slot slot index. @return for {@link ChecksumStatus#PARTIAL}: offset in the frame where checksumming starts, or -1. */
+    /**
+     * @param slot slot index.
+     * @return for {@link ChecksumStatus#PARTIAL}: offset in the frame where checksumming starts, or -1.
+     */
     public int csumStart(final int slot)
     {
         return csumStart[slot];
     }
 
-    /** @param slot slot index. @return for {@link ChecksumStatus#PARTIAL}: offset of the checksum field from csumStart, or -1. */
+    /**
+     * @param slot slot index.
+     * @return for {@link ChecksumStatus#PARTIAL}: offset of the checksum field from csumStart, or -1.
+     */
     public int csumOffset(final int slot)
     {
         return csumOffset[slot];

@@ -111,25 +111,39 @@ public final class TxBurst
         return maxSegmentsPerFrame;
     }
 
-    /** @param frame frame index. @return the number of segments of the frame. */
+    /**
+     * @param frame frame index.
+     * @return the number of segments of the frame.
+     */
     public int segmentCount(final int frame)
     {
         return segmentCount[frame];
     }
 
-    /** @param frame frame index. @param seg segment index. @return the segment's start address. */
+    /**
+     * @param frame frame index.
+     * @param seg segment index.
+     * @return the segment's start address.
+     */
     public long segmentAddress(final int frame, final int seg)
     {
         return segmentAddress[frame * maxSegmentsPerFrame + seg];
     }
 
-    /** @param frame frame index. @param seg segment index. @return the segment's length in bytes. */
+    /**
+     * @param frame frame index.
+     * @param seg segment index.
+     * @return the segment's length in bytes.
+     */
     public int segmentLength(final int frame, final int seg)
     {
         return segmentLength[frame * maxSegmentsPerFrame + seg];
     }
 
-    /** @param frame frame index. @return the frame's total length (sum of its segments). */
+    /**
+     * @param frame frame index.
+     * @return the frame's total length (sum of its segments).
+     */
     public int frameLength(final int frame)
     {
         return frameLength[frame];

@@ -184,7 +184,10 @@ public final class AfPacketConfig
             this.interfaceName = Objects.requireNonNull(interfaceName, "interfaceName");
         }
 
-        /** @param version ring format. @return this. */
+        /**
+         * @param version ring format.
+         * @return this.
+         */
         public Builder version(final TpacketVersion version)
         {
             this.version = Objects.requireNonNull(version, "version");
@@ -219,42 +222,60 @@ public final class AfPacketConfig
             return this;
         }
 
-        /** @param ms V3 block retire timeout in ms (at least 1). @return this. */
+        /**
+         * @param ms V3 block retire timeout in ms (at least 1).
+         * @return this.
+         */
         public Builder v3RetireBlockTimeoutMs(final int ms)
         {
             v3RetireBlockTimeoutMs = ms;
             return this;
         }
 
-        /** @param on PACKET_VNET_HDR. @return this. */
+        /**
+         * @param on PACKET_VNET_HDR.
+         * @return this.
+         */
         public Builder vnetHdr(final boolean on)
         {
             vnetHdr = on;
             return this;
         }
 
-        /** @param on PACKET_QDISC_BYPASS. @return this. */
+        /**
+         * @param on PACKET_QDISC_BYPASS.
+         * @return this.
+         */
         public Builder qdiscBypass(final boolean on)
         {
             qdiscBypass = on;
             return this;
         }
 
-        /** @param on PACKET_IGNORE_OUTGOING. @return this. */
+        /**
+         * @param on PACKET_IGNORE_OUTGOING.
+         * @return this.
+         */
         public Builder ignoreOutgoing(final boolean on)
         {
             ignoreOutgoing = on;
             return this;
         }
 
-        /** @param on PACKET_MR_PROMISC membership. @return this. */
+        /**
+         * @param on PACKET_MR_PROMISC membership.
+         * @return this.
+         */
         public Builder promiscuous(final boolean on)
         {
             promiscuous = on;
             return this;
         }
 
-        /** @param spins empty ring checks before awaitReadable blocks in poll() (>= 0). @return this. */
+        /**
+         * @param spins empty ring checks before awaitReadable blocks in poll() (>= 0).
+         * @return this.
+         */
         public Builder busyPollSpins(final int spins)
         {
             busyPollSpins = spins;

@@ -25,7 +25,10 @@ abstract class RxRing
         this.statistics = statistics;
     }
 
-    /** Copies ready frames into burst slots starting at 0; never blocks. @return frames delivered. */
+    /**
+     * Copies ready frames into burst slots starting at 0; never blocks.
+     * @return frames delivered.
+     */
     abstract int receive(RxBurst burst);
 
     /** @return true if the next frame or block is owned by user space. */

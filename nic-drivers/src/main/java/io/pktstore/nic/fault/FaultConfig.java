@@ -128,35 +128,51 @@ public final class FaultConfig
         {
         }
 
-        /** @param rate probability 0..1. @return this. */
+        /**
+         * @param rate probability 0..1.
+         * @return this.
+         */
         public Builder dropRate(final double rate)
         {
             dropRate = checkRate("dropRate", rate);
             return this;
         }
 
-        /** @param rate probability 0..1. @return this. */
+        /**
+         * @param rate probability 0..1.
+         * @return this.
+         */
         public Builder duplicateRate(final double rate)
         {
             duplicateRate = checkRate("duplicateRate", rate);
             return this;
         }
 
-        /** @param rate probability 0..1. @return this. */
+        /**
+         * @param rate probability 0..1.
+         * @return this.
+         */
         public Builder reorderRate(final double rate)
         {
             reorderRate = checkRate("reorderRate", rate);
             return this;
         }
 
-        /** @param rate probability 0..1. @return this. */
+        /**
+         * @param rate probability 0..1.
+         * @return this.
+         */
         public Builder corruptRate(final double rate)
         {
             corruptRate = checkRate("corruptRate", rate);
             return this;
         }
 
-        /** @param rate probability 0..1. @param ns delay in ns (>= 0). @return this. */
+        /**
+         * @param rate probability 0..1.
+         * @param ns delay in ns (>= 0).
+         * @return this.
+         */
         public Builder delay(final double rate, final long ns)
         {
             delayRate = checkRate("delayRate", rate);
@@ -168,7 +184,10 @@ public final class FaultConfig
             return this;
         }
 
-        /** @param ns longest wait of a reordered frame (>= 0). @return this. */
+        /**
+         * @param ns longest wait of a reordered frame (>= 0).
+         * @return this.
+         */
         public Builder reorderMaxHoldNs(final long ns)
         {
             if (ns < 0)
@@ -179,14 +198,21 @@ public final class FaultConfig
             return this;
         }
 
-        /** @param direction where faults apply. @return this. */
+        /**
+         * @param direction where faults apply.
+         * @return this.
+         */
         public Builder direction(final Direction direction)
         {
             this.direction = java.util.Objects.requireNonNull(direction, "direction");
             return this;
         }
 
-        /** @param frames hold capacity (>= 2). @param maxFrameSize largest frame (>= 60). @return this. */
+        /**
+         * @param frames hold capacity (>= 2).
+         * @param maxFrameSize largest frame (>= 60).
+         * @return this.
+         */
         public Builder holdCapacity(final int frames, final int maxFrameSize)
         {
             if (frames < 2 || maxFrameSize < 60)

@@ -18,13 +18,19 @@ public final class Commands
     {
     }
 
-    /** @param command program and arguments. @return the result (not checked). */
+    /**
+     * @param command program and arguments.
+     * @return the result (not checked).
+     */
     public static CommandResult run(final List<String> command)
     {
         return run(command, DEFAULT_TIMEOUT_MS);
     }
 
-    /** @param command program and arguments. @return the result, checked: throws if the exit code is not 0. */
+    /**
+     * @param command program and arguments.
+     * @return the result, checked: throws if the exit code is not 0.
+     */
     public static CommandResult check(final String... command)
     {
         return run(List.of(command)).check();

@@ -11,7 +11,10 @@ public final class HostSetupException extends RuntimeException
         super(message);
     }
 
-    /** @param message what failed and why. @param cause underlying error. */
+    /**
+     * @param message what failed and why.
+     * @param cause underlying error.
+     */
     public HostSetupException(final String message, final Throwable cause)
     {
         super(message, cause);

@@ -87,7 +87,11 @@ public final class NetNamespace implements AutoCloseable
         return exec(command, Commands.DEFAULT_TIMEOUT_MS);
     }
 
-    /** @param command program and arguments. @param timeoutMs time limit. @return the result, not checked. */
+    /**
+     * @param command program and arguments.
+     * @param timeoutMs time limit.
+     * @return the result, not checked.
+     */
     public CommandResult exec(final List<String> command, final long timeoutMs)
     {
         final List<String> full = new ArrayList<>(command.size() + 4);

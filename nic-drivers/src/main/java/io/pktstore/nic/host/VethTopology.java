@@ -169,7 +169,8 @@ public final class VethTopology implements AutoCloseable
     }
 
     /**
-     * @param address dotted IPv4. @param prefix prefix length.
+     * @param address dotted IPv4.
+     * @param prefix prefix length.
      * @throws IllegalArgumentException unless address/prefix lies inside 198.18.0.0/15.
      */
     static void checkTestRange(final String address, final int prefix)
@@ -249,7 +250,9 @@ public final class VethTopology implements AutoCloseable
     /**
      * Runs {@code task} on the calling thread inside the peer namespace (see {@link NetNamespace#call}).
      *
-     * @param task code to run. @param <T> result type. @return its result.
+     * @param task code to run.
+     * @param <T> result type.
+     * @return its result.
      * @throws Exception what the task threw.
      */
     public <T> T runInPeerNamespace(final Callable<T> task) throws Exception
@@ -260,7 +263,9 @@ public final class VethTopology implements AutoCloseable
     /**
      * Runs {@code task} where the stack end lives: its own namespace if it has one, else directly.
      *
-     * @param task code to run. @param <T> result type. @return its result.
+     * @param task code to run.
+     * @param <T> result type.
+     * @return its result.
      * @throws Exception what the task threw.
      */
     public <T> T runInStackNamespace(final Callable<T> task) throws Exception
@@ -272,7 +277,9 @@ public final class VethTopology implements AutoCloseable
      * Sets the peer end's offloads with ethtool. With TX checksum offload on, kernel TCP/UDP frames
      * reach the stack as CHECKSUM_PARTIAL; with TSO/GSO on, TCP frames may be up to ~64 KB.
      *
-     * @param txChecksum TX checksum offload. @param tso TCP segmentation offload. @param gso generic segmentation offload.
+     * @param txChecksum TX checksum offload.
+     * @param tso TCP segmentation offload.
+     * @param gso generic segmentation offload.
      */
     public void setPeerOffloads(final boolean txChecksum, final boolean tso, final boolean gso)
     {
@@ -288,7 +295,8 @@ public final class VethTopology implements AutoCloseable
      * Adds a static ARP entry in the peer namespace so the kernel there sends to {@code ip} without
      * asking (useful before the stack answers ARP itself).
      *
-     * @param ip an address in the peer's subnet, e.g. the stack's. @param mac its MAC "aa:bb:...".
+     * @param ip an address in the peer's subnet, e.g. the stack's.
+     * @param mac its MAC "aa:bb:...".
      */
     public void addPeerNeighbor(final String ip, final String mac)
     {
@@ -300,7 +308,9 @@ public final class VethTopology implements AutoCloseable
      * Drops a random {@code percent} of IP packets in the peer namespace with nftables
      * ({@code numgen random mod 100 < percent drop}), on the way in, out, or both.
      *
-     * @param percent 0..100. @param ingress drop received packets. @param egress drop sent packets.
+     * @param percent 0..100.
+     * @param ingress drop received packets.
+     * @param egress drop sent packets.
      */
     public void addPeerLossRule(final int percent, final boolean ingress, final boolean egress)
     {
@@ -327,7 +337,10 @@ public final class VethTopology implements AutoCloseable
         }
     }
 
-    /** Drops a random {@code percent} of IP packets both ways in the peer namespace. @param percent 0..100. */
+    /**
+     * Drops a random {@code percent} of IP packets both ways in the peer namespace.
+     * @param percent 0..100.
+     */
     public void addPeerLossRule(final int percent)
     {
         addPeerLossRule(percent, true, true);

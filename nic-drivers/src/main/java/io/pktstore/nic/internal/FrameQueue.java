@@ -96,7 +96,9 @@ public final class FrameQueue
     /**
      * Producer: publishes the slot returned by the last {@link #claim()}.
      *
-     * @param frameLength bytes written. @param ts timestamp in ns. @param csumStatus checksum status.
+     * @param frameLength bytes written.
+     * @param ts timestamp in ns.
+     * @param csumStatus checksum status.
      */
     public void commit(final int frameLength, final long ts, final int csumStatus)
     {
@@ -114,25 +116,37 @@ public final class FrameQueue
         return seq(HEAD) == seq(TAIL);
     }
 
-    /** Consumer: @return address of the oldest frame; only valid if not empty. */
+    /**
+     * Consumer:
+     * @return address of the oldest frame; only valid if not empty.
+     */
     public long headAddress()
     {
         return base + (long)(int)(seq(HEAD) & mask) * slotSize;
     }
 
-    /** Consumer: @return length of the oldest frame. */
+    /**
+     * Consumer:
+     * @return length of the oldest frame.
+     */
     public int headLength()
     {
         return length[(int)(seq(HEAD) & mask)];
     }
 
-    /** Consumer: @return timestamp of the oldest frame. */
+    /**
+     * Consumer:
+     * @return timestamp of the oldest frame.
+     */
     public long headTimestampNs()
     {
         return timestampNs[(int)(seq(HEAD) & mask)];
     }
 
-    /** Consumer: @return checksum status of the oldest frame. */
+    /**
+     * Consumer:
+     * @return checksum status of the oldest frame.
+     */
     public int headChecksumStatus()
     {
         return checksumStatus[(int)(seq(HEAD) & mask)];

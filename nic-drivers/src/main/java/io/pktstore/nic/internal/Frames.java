@@ -35,7 +35,9 @@ public final class Frames
     }
 
     /**
-     * @param src source address. @param dst destination address. @param length bytes to copy.
+     * @param src source address.
+     * @param dst destination address.
+     * @param length bytes to copy.
      */
     public static void copy(final long src, final long dst, final int length)
     {
@@ -45,7 +47,9 @@ public final class Frames
     /**
      * Copies native bytes into a Java array (for tests, recorders and diagnostics, not the data path).
      *
-     * @param src source address. @param dst destination array. @param length bytes.
+     * @param src source address.
+     * @param dst destination array.
+     * @param length bytes.
      */
     public static void copyToArray(final long src, final byte[] dst, final int length)
     {
@@ -55,7 +59,9 @@ public final class Frames
     /**
      * Copies native bytes into a Java array at an offset.
      *
-     * @param src source address. @param dst destination array. @param dstOffset first index written.
+     * @param src source address.
+     * @param dst destination array.
+     * @param dstOffset first index written.
      * @param length bytes.
      */
     public static void copyToArray(final long src, final byte[] dst, final int dstOffset, final int length)
@@ -67,7 +73,9 @@ public final class Frames
     /**
      * Copies a Java array into native memory.
      *
-     * @param src source array. @param dst destination address. @param length bytes.
+     * @param src source array.
+     * @param dst destination address.
+     * @param length bytes.
      */
     public static void copyFromArray(final byte[] src, final long dst, final int length)
     {

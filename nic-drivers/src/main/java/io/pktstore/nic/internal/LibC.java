@@ -15,57 +15,176 @@ public final class LibC
     /** The bound functions. */
     public interface Functions
     {
+        /**
+         * socket(2).
+         *
+         * @param domain address family
+         * @param type socket type
+         * @param protocol protocol
+         * @return descriptor, or -1 with errno
+         */
         @SaveError
         int socket(int domain, int type, int protocol);
 
+        /**
+         * setsockopt(2).
+         *
+         * @param fd socket
+         * @param level option level
+         * @param option option name
+         * @param value address of the value
+         * @param length value length
+         * @return 0, or -1 with errno
+         */
         @SaveError
         int setsockopt(int fd, int level, int option, long value, int length);
 
+        /**
+         * getsockopt(2).
+         *
+         * @param fd socket
+         * @param level option level
+         * @param option option name
+         * @param value address of the value buffer
+         * @param lengthAddress address of a socklen_t: buffer size in, value length out
+         * @return 0, or -1 with errno
+         */
         @SaveError
         int getsockopt(int fd, int level, int option, long value, long lengthAddress);
 
         /**
-         * syscall(2). mmap is reached through it: JNR's fast path for six-argument calls passed a
-         * garbage sixth argument (the mmap offset) on this machine, so glibc refused with EINVAL before
-         * any syscall; seven arguments take JNR's generic path, which passes all of them correctly.
+         * syscall(2). mmap is reached through it: JNR's fast path for six-argument calls passes a garbage sixth
+         * argument on this machine (seen with strace: sendto's addrlen arrived as a random number; mmap's
+         * offset made glibc refuse with EINVAL before any syscall); seven arguments take JNR's generic path,
+         * which passes all of them correctly.
+         *
+         * @param number syscall number
+         * @param a1 argument 1
+         * @param a2 argument 2
+         * @param a3 argument 3
+         * @param a4 argument 4
+         * @param a5 argument 5
+         * @param a6 argument 6
+         * @return the syscall's result, or -1 with errno
          */
         @SaveError
         long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
 
+        /**
+         * munmap(2).
+         *
+         * @param address mapping start
+         * @param length mapping length
+         * @return 0, or -1 with errno
+         */
         @SaveError
         int munmap(long address, long length);
 
+        /**
+         * bind(2).
+         *
+         * @param fd socket
+         * @param address address of the sockaddr
+         * @param length sockaddr length
+         * @return 0, or -1 with errno
+         */
         @SaveError
         int bind(int fd, long address, int length);
 
+        /**
+         * if_nametoindex(3).
+         *
+         * @param name interface name
+         * @return the index, or 0 with errno
+         */
         @SaveError
         int if_nametoindex(String name);
 
-        /** send(2), used instead of six-argument sendto (see {@link #syscall}). */
+        /**
+         * send(2), used instead of six-argument sendto (see {@link #syscall}).
+         *
+         * @param fd socket
+         * @param buffer data address (0 to only kick a TX ring)
+         * @param length data length
+         * @param flags MSG_* flags
+         * @return bytes sent, or -1 with errno
+         */
         @SaveError
         long send(int fd, long buffer, long length, int flags);
 
+        /**
+         * poll(2).
+         *
+         * @param fds address of the pollfd array
+         * @param count entries
+         * @param timeoutMs timeout in ms, -1 for none
+         * @return ready descriptors, 0 on timeout, or -1 with errno
+         */
         @SaveError
         int poll(long fds, long count, int timeoutMs);
 
+        /**
+         * ioctl(2).
+         *
+         * @param fd descriptor
+         * @param request request code
+         * @param argument address of the argument
+         * @return request-specific, -1 with errno on failure
+         */
         @SaveError
         int ioctl(int fd, long request, long argument);
 
+        /**
+         * close(2).
+         *
+         * @param fd descriptor
+         * @return 0, or -1 with errno
+         */
         @SaveError
         int close(int fd);
 
+        /**
+         * open(2).
+         *
+         * @param path file path
+         * @param flags O_* flags
+         * @return descriptor, or -1 with errno
+         */
         @SaveError
         int open(String path, int flags);
 
+        /**
+         * setns(2): moves the calling thread into a namespace.
+         *
+         * @param fd descriptor of a namespace file
+         * @param nstype CLONE_NEW* type, 0 for any
+         * @return 0, or -1 with errno
+         */
         @SaveError
         int setns(int fd, int nstype);
 
+        /**
+         * getpid(2).
+         *
+         * @return the process id
+         */
         @SaveError
         int getpid();
 
+        /**
+         * gettid(2).
+         *
+         * @return the calling thread's id
+         */
         @SaveError
         int gettid();
 
+        /**
+         * strerror(3).
+         *
+         * @param errno an errno value
+         * @return its text
+         */
         String strerror(int errno);
     }
 
@@ -135,6 +254,12 @@ public final class LibC
     /**
      * mmap(2) through syscall(2) (see {@link Functions#syscall}).
      *
+     * @param address hint, 0 for none
+     * @param length bytes to map
+     * @param prot PROT_* bits
+     * @param flags MAP_* bits
+     * @param fd descriptor to map
+     * @param offset offset in the file/socket
      * @return the mapped address, or {@link #MAP_FAILED} with errno set.
      */
     public static long mmap(final long address, final long length, final int prot, final int flags, final int fd,

@@ -9,12 +9,16 @@ public final class PcapFormatException extends DeviceException
 {
     private static final long serialVersionUID = 1L;
 
+    /** The capture file (not serialized). */
     private final transient Path file;
+    /** Byte offset of the problem, -1 if unknown. */
     private final long offset;
 
     /**
-     * @param file the capture file. @param offset byte offset of the problem, -1 if unknown.
-     * @param detail what is wrong. @param cause underlying error or null.
+     * @param file the capture file.
+     * @param offset byte offset of the problem, -1 if unknown.
+     * @param detail what is wrong.
+     * @param cause underlying error or null.
      */
     public PcapFormatException(final Path file, final long offset, final String detail, final Throwable cause)
     {
