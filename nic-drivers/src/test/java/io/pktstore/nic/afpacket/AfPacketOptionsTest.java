@@ -1,0 +1,172 @@
+package io.pktstore.nic.afpacket;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+
+import io.pktstore.nic.DeviceStatistics;
+import io.pktstore.nic.TxBurst;
+import io.pktstore.nic.host.Commands;
+import io.pktstore.nic.host.VethTopology;
+import io.pktstore.nic.testutil.NativeFrames;
+import io.pktstore.nic.testutil.Packets;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Socket options and ring behaviour of the AF_PACKET driver over veth. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AfPacketOptionsTest
+{
+    private static VethTopology topology;
+
+    @BeforeAll
+    static void createHosts()
+    {
+        topology = VethTopology.create("198.18.11.1/24");
+    }
+
+    @AfterAll
+    static void removeHosts()
+    {
+        if (topology != null)
+        {
+            topology.close();
+        }
+    }
+
+    /** A 64-byte frame with a private ethertype and a marker byte, to the given MAC. */
+    private static ByteBuffer frame(final String dstMac, final int marker)
+    {
+        final ByteBuffer f = NativeFrames.allocate(64);
+        final byte[] mac = Packets.mac(dstMac);
+        for (int i = 0; i < 6; i++)
+        {
+            f.put(i, mac[i]);
+        }
+        f.put(12, (byte)0x88).put(13, (byte)0xB5).put(14, (byte)marker);
+        return f;
+    }
+
+    private static int countMarked(final AfPacketDevice device, final int marker, final long waitMs)
+    {
+        final NativeFrames.BurstMemory mem = NativeFrames.burst(64, 2048);
+        int count = 0;
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+        while (System.nanoTime() < deadline)
+        {
+            device.awaitReadable(TimeUnit.MILLISECONDS.toNanos(10));
+            final int n = device.receive(mem.burst, System.nanoTime());
+            for (int i = 0; i < n; i++)
+            {
+                final byte[] f = NativeFrames.frame(mem.burst, i);
+                if (f.length >= 15 && Packets.u16(f, 12) == 0x88B5 && f[14] == (byte)marker)
+                {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+
+    private static void send(final AfPacketDevice device, final ByteBuffer frame, final int copies)
+    {
+        final TxBurst burst = new TxBurst(copies, 1);
+        for (int i = 0; i < copies; i++)
+        {
+            burst.beginFrame();
+            burst.addSegment(NativeFrames.address(frame), 64);
+        }
+        assertEquals(copies, device.transmit(burst, System.nanoTime()));
+    }
+
+    @Test
+    void ignoreOutgoingHidesOurOwnFramesFromOurReceiveRing()
+    {
+        try (AfPacketDevice quiet = AfPacketDevice.open(AfPacketConfig.builder(topology.stackInterface()).build());
+            AfPacketDevice echoing = AfPacketDevice.open(AfPacketConfig.builder(topology.stackInterface())
+                .ignoreOutgoing(false).build()))
+        {
+            send(quiet, frame(topology.peerMac(), 0x51), 3);
+            send(echoing, frame(topology.peerMac(), 0x52), 3);
+            // Without IGNORE_OUTGOING a socket sees every frame leaving the interface: its own and the other's.
+            assertEquals(3, countMarked(echoing, 0x51, 200));
+            // With it, the socket sees none of the outgoing frames, its own or the other socket's.
+            assertEquals(0, countMarked(quiet, 0x52, 50));
+            assertEquals(0, countMarked(quiet, 0x51, 50));
+        }
+    }
+
+    @Test
+    void promiscuousMembershipRaisesTheInterfacePromiscuityUntilClose()
+    {
+        assertEquals(0, promiscuity());
+        try (AfPacketDevice device = AfPacketDevice.open(AfPacketConfig.builder(topology.stackInterface())
+            .promiscuous(true).build()))
+        {
+            assertEquals(1, promiscuity(), "PACKET_MR_PROMISC membership");
+            assertTrue(device.interfaceIndex() > 0);
+        }
+        assertEquals(0, promiscuity(), "membership dropped with the socket");
+    }
+
+    private static int promiscuity()
+    {
+        final String out = Commands.check("ip", "-d", "link", "show", "dev", topology.stackInterface()).stdout();
+        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("promiscuity (\\d+)").matcher(out);
+        assertTrue(m.find(), out);
+        return Integer.parseInt(m.group(1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TpacketVersion.class)
+    void aFullReceiveRingMakesTheKernelDropAndTheStatisticsSaySo(final TpacketVersion version) throws Exception
+    {
+        // The smallest ring: V2 one 4 KiB block of two 2 KiB frames; V3 two 4 KiB blocks (~55 64-byte frames each).
+        final AfPacketConfig.Builder b = AfPacketConfig.builder(topology.stackInterface()).version(version);
+        final int sent = 300;
+        try (AfPacketDevice rx = AfPacketDevice.open(version == TpacketVersion.V2 ?
+                b.rxRing(4096, 1, 2048).build() : b.rxRing(4096, 2, 2048).v3RetireBlockTimeoutMs(1).build());
+            AfPacketDevice tx = topology.runInPeerNamespace(() -> AfPacketDevice.open(
+                AfPacketConfig.builder(topology.peerInterface()).build())))
+        {
+            final ByteBuffer f = frame(topology.stackMac(), 0x61);
+            for (int i = 0; i < sent / 30; i++)
+            {
+                send(tx, f, 30); // 30 at a time: well under the veth backlog of 1000
+                Thread.sleep(2);
+            }
+            Thread.sleep(20);
+            final int got = countMarked(rx, 0x61, 100);
+            final DeviceStatistics stats = rx.statistics();
+            assertTrue(got > 0 && got < sent, "ring holds only part of the burst: " + got);
+            assertEquals(got, stats.rxFrames());
+            assertEquals(sent, stats.kernelPackets(), "tp_packets counts every frame offered (delivered + dropped)");
+            assertEquals(sent - got, stats.kernelDrops(), "tp_drops = frames that found the ring full");
+            if (version == TpacketVersion.V3)
+            {
+                assertTrue(stats.kernelFreezeQueueCount() > 0, "V3 froze its queue when no block was free");
+            }
+        }
+    }
+
+    @Test
+    void awaitReadableTimesOutWhenIdleAndReturnsTrueWhenAFrameWaits() throws Exception
+    {
+        try (AfPacketDevice rx = AfPacketDevice.open(AfPacketConfig.builder(topology.stackInterface())
+                .busyPollSpins(1000).build());
+            AfPacketDevice tx = topology.runInPeerNamespace(() -> AfPacketDevice.open(
+                AfPacketConfig.builder(topology.peerInterface()).build())))
+        {
+            countMarked(rx, 0, 20); // drain anything stray
+            assertFalse(rx.awaitReadable(TimeUnit.MILLISECONDS.toNanos(20)), "nothing to read");
+            send(tx, frame(topology.stackMac(), 0x71), 1);
+            assertTrue(rx.awaitReadable(TimeUnit.SECONDS.toNanos(5)), "a frame arrived");
+            assertEquals(1, countMarked(rx, 0x71, 20));
+        }
+    }
+}
