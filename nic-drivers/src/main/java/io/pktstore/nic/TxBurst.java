@@ -22,6 +22,8 @@ public final class TxBurst
     private final int[] segmentLength;
     private final int[] segmentCount;
     private final int[] frameLength;
+    private final int[] checksumStart;
+    private final int[] checksumOffset;
     private int frameCount;
 
     /**
@@ -42,6 +44,8 @@ public final class TxBurst
         segmentLength = new int[maxFrames * maxSegmentsPerFrame];
         segmentCount = new int[maxFrames];
         frameLength = new int[maxFrames];
+        checksumStart = new int[maxFrames];
+        checksumOffset = new int[maxFrames];
     }
 
     /**
@@ -59,7 +63,55 @@ public final class TxBurst
         final int frame = frameCount++;
         segmentCount[frame] = 0;
         frameLength[frame] = 0;
+        checksumStart[frame] = -1;
+        checksumOffset[frame] = -1;
         return frame;
+    }
+
+    /**
+     * Asks the device to complete the transport checksum of the current frame (CHECKSUM_PARTIAL, as
+     * Linux does): the one's-complement sum over the bytes from {@code csumStart} to the frame's end,
+     * folded and inverted, is stored at {@code csumStart + csumOffset}. As in Linux, the checksum field
+     * must already hold the folded pseudo-header sum (not inverted). Only meaningful when
+     * {@link DeviceCapabilities#txChecksumOffload()} is true; AF_PACKET then passes the request to the
+     * kernel in a virtio_net_hdr (the kernel or NIC completes it, or a veth peer receives it as
+     * CHECKSUM_PARTIAL); the in-memory link delivers it as {@link ChecksumStatus#PARTIAL}.
+     *
+     * @param csumStart offset in the frame where checksumming starts (e.g. 34 for TCP/UDP over IPv4).
+     * @param csumOffset offset of the checksum field from csumStart (16 for TCP, 6 for UDP).
+     * @throws IllegalStateException if no frame was begun.
+     */
+    public void requestChecksum(final int csumStart, final int csumOffset)
+    {
+        if (frameCount == 0)
+        {
+            throw new IllegalStateException("requestChecksum before beginFrame");
+        }
+        if (csumStart < 0 || csumOffset < 0 || csumStart > 0xFFFF || csumOffset > 0xFFFF)
+        {
+            throw new IllegalArgumentException("checksum start/offset must be within 0..65535, was " + csumStart +
+                ", " + csumOffset);
+        }
+        checksumStart[frameCount - 1] = csumStart;
+        checksumOffset[frameCount - 1] = csumOffset;
+    }
+
+    /**
+     * @param frame frame index.
+     * @return where checksumming starts if the frame asked for checksum completion, else -1.
+     */
+    public int checksumStart(final int frame)
+    {
+        return checksumStart[frame];
+    }
+
+    /**
+     * @param frame frame index.
+     * @return the checksum field's offset from checksumStart if the frame asked for completion, else -1.
+     */
+    public int checksumOffset(final int frame)
+    {
+        return checksumOffset[frame];
     }
 
     /**

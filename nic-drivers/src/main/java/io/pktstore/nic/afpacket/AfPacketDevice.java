@@ -119,7 +119,7 @@ public final class AfPacketDevice implements FrameDevice
             txRing = new TxRing(fd, mapped + rxLength, config.txBlockSize(), config.txBlockCount(),
                 config.txFrameSize(), config.version(), config.vnetHdr(), statistics);
             capabilities = new DeviceCapabilities(mtu, Math.min(mtu + ETHERNET_HEADER + VLAN_TAG, txRing.maxFrameLength()),
-                true, false, config.vnetHdr(), TimestampSource.SOFTWARE);
+                true, config.vnetHdr(), config.vnetHdr(), TimestampSource.SOFTWARE);
         }
         catch (final RuntimeException ex)
         {

@@ -10,7 +10,8 @@ import static io.pktstore.nic.afpacket.TpacketLayout.*;
 
 /**
  * The mapped TX ring: frame slots we fill (data at a fixed offset after the slot's tpacket header,
- * preceded by a zeroed virtio_net_hdr when PACKET_VNET_HDR is on), mark SEND_REQUEST, and kick with
+ * preceded by a virtio_net_hdr when PACKET_VNET_HDR is on, which carries a checksum-completion
+ * request if the frame has one ({@link TxBurst#requestChecksum})), mark SEND_REQUEST, and kick with
  * a non-blocking {@code sendto}. A slot is reusable once the kernel set it back to AVAILABLE; one
  * that is still SEND_REQUEST/SENDING means the ring is full. Layout: {@link TpacketLayout}.
  */
@@ -99,9 +100,16 @@ final class TxRing
             int wireLength = length;
             if (vnetHdr)
             {
-                // No offload requested: flags 0, gso_type NONE; the kernel then sends the bytes as they are.
+                // gso_type NONE always; NEEDS_CSUM + start/offset only when the caller asked for completion.
                 UnsafeApi.putLong(data, 0L);
                 UnsafeApi.putShort(data + 8, (short)0);
+                final int csumStart = burst.checksumStart(accepted);
+                if (csumStart >= 0)
+                {
+                    UnsafeApi.putByte(data + VNET_FLAGS_OFFSET, (byte)VNET_F_NEEDS_CSUM);
+                    UnsafeApi.putShort(data + VNET_CSUM_START_OFFSET, (short)csumStart);
+                    UnsafeApi.putShort(data + VNET_CSUM_OFFSET_OFFSET, (short)burst.checksumOffset(accepted));
+                }
                 data += VNET_HDR_LENGTH;
                 wireLength += VNET_HDR_LENGTH;
             }

@@ -107,7 +107,8 @@ public final class FaultInjectingDevice implements FrameDevice
                 continue;
             }
             Frames.copy(rxStage.outAddress(), burst.bufferAddress(n), length);
-            burst.setFrame(n, length, length, rxStage.outTimestamp(), rxStage.outChecksum(), -1, -1);
+            burst.setFrame(n, length, length, rxStage.outTimestamp(), rxStage.outChecksum(), rxStage.outCsumStart(),
+                rxStage.outCsumOffset());
             n++;
         }
         rxStage.recycleOut();
@@ -131,7 +132,8 @@ public final class FaultInjectingDevice implements FrameDevice
         final int got = inner.receive(innerRx, nowNs);
         for (int i = 0; i < got; i++)
         {
-            rxStage.offer(slotOfRx[i], innerRx.frameLength(i), innerRx.timestampNs(i), innerRx.checksumStatus(i), nowNs);
+            rxStage.offer(slotOfRx[i], innerRx.frameLength(i), innerRx.timestampNs(i), innerRx.checksumStatus(i),
+                innerRx.csumStart(i), innerRx.csumOffset(i), nowNs);
         }
         for (int i = got; i < room; i++)
         {
@@ -162,7 +164,8 @@ public final class FaultInjectingDevice implements FrameDevice
             }
             final int slot = txStage.takeSlot();
             Frames.gather(burst, accepted, txStage.slotAddress(slot));
-            txStage.offer(slot, length, nowNs, 0, nowNs);
+            // On TX the checksum fields carry the caller's completion request, if any.
+            txStage.offer(slot, length, nowNs, 0, burst.checksumStart(accepted), burst.checksumOffset(accepted), nowNs);
         }
         if (accepted < frames)
         {
@@ -179,6 +182,10 @@ public final class FaultInjectingDevice implements FrameDevice
             innerTx.clear();
             innerTx.beginFrame();
             innerTx.addSegment(txStage.outAddress(), txStage.outLength());
+            if (txStage.outCsumStart() >= 0)
+            {
+                innerTx.requestChecksum(txStage.outCsumStart(), txStage.outCsumOffset());
+            }
             if (inner.transmit(innerTx, nowNs) == 0)
             {
                 txStage.unreadOut(nowNs);

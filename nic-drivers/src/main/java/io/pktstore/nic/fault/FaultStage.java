@@ -37,6 +37,8 @@ final class FaultStage
     private final long[] pendingSeq;
     private final long[] pendingTimestamp;
     private final int[] pendingChecksum;
+    private final int[] pendingCsumStart;
+    private final int[] pendingCsumOffset;
     private int pendingCount;
     private long nextSeq;
 
@@ -45,6 +47,8 @@ final class FaultStage
     private int outLength;
     private long outTimestamp;
     private int outChecksum;
+    private int outCsumStart;
+    private int outCsumOffset;
 
     FaultStage(final FaultConfig config, final SplittableRandom random, final FaultCounters counters)
     {
@@ -68,6 +72,8 @@ final class FaultStage
         pendingSeq = new long[n];
         pendingTimestamp = new long[n];
         pendingChecksum = new int[n];
+        pendingCsumStart = new int[n];
+        pendingCsumOffset = new int[n];
     }
 
     int slotSize()
@@ -107,7 +113,9 @@ final class FaultStage
      * Applies the faults to a frame already written into {@code slot} and queues what survives.
      * Decisions are drawn in a fixed order so a seed replays the same faults.
      */
-    void offer(final int slot, final int length, final long timestampNs, final int checksumStatus, final long nowNs)
+    void offer(
+        final int slot, final int length, final long timestampNs, final int checksumStatus, final int csumStart,
+        final int csumOffset, final long nowNs)
     {
         counters.seen++;
         final boolean drop = random.nextDouble() < config.dropRate();
@@ -138,7 +146,7 @@ final class FaultStage
         {
             release = nowNs;
         }
-        enqueue(slot, length, reorder ? HELD : release, nowNs, timestampNs, checksumStatus);
+        enqueue(slot, length, reorder ? HELD : release, nowNs, timestampNs, checksumStatus, csumStart, csumOffset);
         if (duplicate)
         {
             if (freeCount == 0)
@@ -149,7 +157,7 @@ final class FaultStage
             {
                 final int copy = takeSlot();
                 Frames.copy(slotAddress(slot), slotAddress(copy), length);
-                enqueue(copy, length, release, nowNs, timestampNs, checksumStatus);
+                enqueue(copy, length, release, nowNs, timestampNs, checksumStatus, csumStart, csumOffset);
                 counters.duplicated++;
             }
         }
@@ -157,7 +165,7 @@ final class FaultStage
 
     private void enqueue(
         final int slot, final int length, final long release, final long nowNs, final long timestampNs,
-        final int checksumStatus)
+        final int checksumStatus, final int csumStart, final int csumOffset)
     {
         final int i = pendingCount++;
         pendingSlot[i] = slot;
@@ -167,6 +175,8 @@ final class FaultStage
         pendingSeq[i] = nextSeq++;
         pendingTimestamp[i] = timestampNs;
         pendingChecksum[i] = checksumStatus;
+        pendingCsumStart[i] = csumStart;
+        pendingCsumOffset[i] = csumOffset;
     }
 
     /**
@@ -207,6 +217,8 @@ final class FaultStage
         // A held-back frame arrives later than the kernel said: shift its timestamp by the hold time.
         outTimestamp = pendingTimestamp[best] + (nowNs - pendingHeldSince[best]);
         outChecksum = pendingChecksum[best];
+        outCsumStart = pendingCsumStart[best];
+        outCsumOffset = pendingCsumOffset[best];
         removePending(best);
         // Every held frame that arrived before this one has now been overtaken: it goes next.
         for (int i = 0; i < pendingCount; i++)
@@ -230,6 +242,8 @@ final class FaultStage
         pendingSeq[i] = pendingSeq[last];
         pendingTimestamp[i] = pendingTimestamp[last];
         pendingChecksum[i] = pendingChecksum[last];
+        pendingCsumStart[i] = pendingCsumStart[last];
+        pendingCsumOffset[i] = pendingCsumOffset[last];
     }
 
     /**
@@ -247,6 +261,8 @@ final class FaultStage
             pendingSeq[i] = -1;
             pendingTimestamp[i] = outTimestamp;
             pendingChecksum[i] = outChecksum;
+            pendingCsumStart[i] = outCsumStart;
+            pendingCsumOffset[i] = outCsumOffset;
             outSlot = -1;
         }
     }
@@ -278,6 +294,16 @@ final class FaultStage
     int outChecksum()
     {
         return outChecksum;
+    }
+
+    int outCsumStart()
+    {
+        return outCsumStart;
+    }
+
+    int outCsumOffset()
+    {
+        return outCsumOffset;
     }
 
     int pendingCount()

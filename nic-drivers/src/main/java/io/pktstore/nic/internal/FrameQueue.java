@@ -22,6 +22,8 @@ public final class FrameQueue
     private final int[] length;
     private final long[] timestampNs;
     private final int[] checksumStatus;
+    private final int[] csumStart;
+    private final int[] csumOffset;
     private final long[] sequence = new long[2];
 
     private static final int HEAD = 0;
@@ -48,6 +50,8 @@ public final class FrameQueue
         length = new int[c];
         timestampNs = new long[c];
         checksumStatus = new int[c];
+        csumStart = new int[c];
+        csumOffset = new int[c];
     }
 
     /** @return the number of slots. */
@@ -99,14 +103,18 @@ public final class FrameQueue
      * @param frameLength bytes written.
      * @param ts timestamp in ns.
      * @param csumStatus checksum status.
+     * @param start checksum start for PARTIAL frames, else -1.
+     * @param offset checksum field offset from start for PARTIAL frames, else -1.
      */
-    public void commit(final int frameLength, final long ts, final int csumStatus)
+    public void commit(final int frameLength, final long ts, final int csumStatus, final int start, final int offset)
     {
         final long tail = seq(TAIL);
         final int i = (int)(tail & mask);
         length[i] = frameLength;
         timestampNs[i] = ts;
         checksumStatus[i] = csumStatus;
+        csumStart[i] = start;
+        csumOffset[i] = offset;
         publish(TAIL, tail + 1);
     }
 
@@ -150,6 +158,26 @@ public final class FrameQueue
     public int headChecksumStatus()
     {
         return checksumStatus[(int)(seq(HEAD) & mask)];
+    }
+
+    /**
+     * Consumer.
+     *
+     * @return checksum start of the oldest frame, -1 if none.
+     */
+    public int headCsumStart()
+    {
+        return csumStart[(int)(seq(HEAD) & mask)];
+    }
+
+    /**
+     * Consumer.
+     *
+     * @return checksum field offset of the oldest frame, -1 if none.
+     */
+    public int headCsumOffset()
+    {
+        return csumOffset[(int)(seq(HEAD) & mask)];
     }
 
     /** Consumer: releases the oldest frame. */

@@ -1,5 +1,6 @@
 package io.pktstore.nic.mem;
 
+import io.pktstore.nic.ChecksumStatus;
 import io.pktstore.nic.DeviceCapabilities;
 import io.pktstore.nic.DeviceStatistics;
 import io.pktstore.nic.FrameDevice;
@@ -35,7 +36,7 @@ public final class InMemoryDevice implements FrameDevice
         this.maxFrameSize = maxFrameSize;
         this.checksumStatus = checksumStatus;
         this.capabilities = new DeviceCapabilities(
-            maxFrameSize - ETHERNET_HEADER, maxFrameSize, checksumStatus != 0, false, false, TimestampSource.SOFTWARE);
+            maxFrameSize - ETHERNET_HEADER, maxFrameSize, true, true, false, TimestampSource.SOFTWARE);
     }
 
     @Override
@@ -78,7 +79,8 @@ public final class InMemoryDevice implements FrameDevice
             else
             {
                 Frames.copy(rxQueue.headAddress(), burst.bufferAddress(n), length);
-                burst.setFrame(n, length, length, rxQueue.headTimestampNs(), rxQueue.headChecksumStatus(), -1, -1);
+                burst.setFrame(n, length, length, rxQueue.headTimestampNs(), rxQueue.headChecksumStatus(),
+                    rxQueue.headCsumStart(), rxQueue.headCsumOffset());
                 statistics.onRx(length);
                 n++;
             }
@@ -108,7 +110,16 @@ public final class InMemoryDevice implements FrameDevice
                 return f;
             }
             Frames.gather(burst, f, slot);
-            txQueue.commit(length, nowNs, checksumStatus);
+            final int csumStart = burst.checksumStart(f);
+            if (csumStart >= 0)
+            {
+                // Like veth: a checksum-completion request reaches the other end as CHECKSUM_PARTIAL.
+                txQueue.commit(length, nowNs, ChecksumStatus.PARTIAL, csumStart, burst.checksumOffset(f));
+            }
+            else
+            {
+                txQueue.commit(length, nowNs, checksumStatus, -1, -1);
+            }
             statistics.onTx(length);
         }
         return frames;

@@ -12,7 +12,9 @@ import io.pktstore.nic.internal.FrameQueue;
  *
  * <p>A received frame's timestamp is the {@code nowNs} the sender passed to transmit (the link has
  * no clock of its own), and its checksum status is the link's configured status (UNKNOWN by
- * default: the stack verifies in software, as on a device that reports nothing).
+ * default: the stack verifies in software, as on a device that reports nothing) - except for frames
+ * sent with {@link io.pktstore.nic.TxBurst#requestChecksum}, which arrive as
+ * {@link ChecksumStatus#PARTIAL} with their checksum start/offset, as over veth.
  */
 public final class InMemoryLink
 {

@@ -14,6 +14,7 @@ import io.pktstore.nic.ChecksumStatus;
 import io.pktstore.nic.DeviceStatistics;
 import io.pktstore.nic.RxBurst;
 import io.pktstore.nic.TxBurst;
+import io.pktstore.nic.host.Commands;
 import io.pktstore.nic.host.VethTopology;
 import io.pktstore.nic.testutil.NativeFrames;
 import io.pktstore.nic.testutil.Packets;
@@ -286,6 +287,84 @@ class AfPacketVethTest
                     assertEquals((byte)0x5A, memory.get(slot * 200 + i), "byte past slot " + slot + "'s buffer was written");
                 }
             }
+        }
+    }
+
+    /** Receives on the peer end (AF_PACKET with VNET header, in the peer namespace) the UDP frame to port 6666. */
+    private static byte[] receiveOnPeer(final AfPacketDevice peer, final int[] statusStartOffset)
+    {
+        final NativeFrames.BurstMemory mem = NativeFrames.burst(16, 2048);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline)
+        {
+            peer.awaitReadable(TimeUnit.MILLISECONDS.toNanos(20));
+            final int n = peer.receive(mem.burst, System.nanoTime());
+            for (int i = 0; i < n; i++)
+            {
+                final byte[] f = NativeFrames.frame(mem.burst, i);
+                if (f.length >= ETH + 28 && u16(f, 12) == 0x0800 && u16(f, ETH + 22) == 6666)
+                {
+                    statusStartOffset[0] = mem.burst.checksumStatus(i);
+                    statusStartOffset[1] = mem.burst.csumStart(i);
+                    statusStartOffset[2] = mem.burst.csumOffset(i);
+                    return f;
+                }
+            }
+        }
+        return fail("UDP frame to port 6666 did not reach the peer end");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TpacketVersion.class)
+    void txChecksumRequestTravelsInTheVnetHeaderAndTheKernelCompletesIt(final TpacketVersion version) throws Exception
+    {
+        final byte[] payload = ("offload " + version).getBytes(StandardCharsets.US_ASCII);
+        final byte[] complete = Packets.udp(topology.peerMac(), topology.stackMac(), STACK_IP, PEER_IP, 41001, 6666,
+            payload);
+        // What a stack using the offload sends: the UDP checksum field holds only the pseudo-header sum.
+        final byte[] partial = complete.clone();
+        final int pseudo = Packets.fold(Packets.pseudoHeaderSum(partial, Packets.PROTO_UDP, 8 + payload.length));
+        partial[ETH + 26] = (byte)(pseudo >>> 8);
+        partial[ETH + 27] = (byte)pseudo;
+        final ByteBuffer bytes = NativeFrames.direct(partial);
+        final TxBurst tx = new TxBurst(1, 1);
+        final int[] meta = new int[3];
+        try (AfPacketDevice device = AfPacketDevice.open(AfPacketConfig.builder(topology.stackInterface())
+                .version(version).vnetHdr(true).build());
+            AfPacketDevice peer = topology.runInPeerNamespace(() -> AfPacketDevice.open(
+                AfPacketConfig.builder(topology.peerInterface()).vnetHdr(true).build())))
+        {
+            assertTrue(device.capabilities().txChecksumOffload());
+
+            // Stack end with TX checksum offload (veth default): the request crosses as CHECKSUM_PARTIAL.
+            tx.clear();
+            tx.beginFrame();
+            tx.addSegment(NativeFrames.address(bytes), partial.length);
+            tx.requestChecksum(ETH + 20, 6);
+            assertEquals(1, device.transmit(tx, System.nanoTime()));
+            assertArrayEquals(partial, receiveOnPeer(peer, meta));
+            assertEquals(ChecksumStatus.PARTIAL, meta[0]);
+            assertEquals(ETH + 20, meta[1]);
+            assertEquals(6, meta[2]);
+
+            // Stack end without TX checksum offload: the kernel must complete the checksum we asked for.
+            Commands.check("ethtool", "-K", topology.stackInterface(), "tx", "off");
+            assertEquals(1, device.transmit(tx, System.nanoTime()));
+            final byte[] completed = receiveOnPeer(peer, meta);
+            assertArrayEquals(complete, completed, "kernel completed the UDP checksum");
+            assertEquals(ChecksumStatus.UNKNOWN, meta[0]);
+
+            // Control: the same bytes without the request leave untouched, so the completion above was ours.
+            tx.clear();
+            tx.beginFrame();
+            tx.addSegment(NativeFrames.address(bytes), partial.length);
+            assertEquals(1, device.transmit(tx, System.nanoTime()));
+            assertArrayEquals(partial, receiveOnPeer(peer, meta));
+            assertFalse(Packets.transportChecksumValid(partial));
+        }
+        finally
+        {
+            Commands.check("ethtool", "-K", topology.stackInterface(), "tx", "on");
         }
     }
 }

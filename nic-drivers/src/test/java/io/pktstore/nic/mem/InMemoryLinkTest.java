@@ -177,4 +177,33 @@ class InMemoryLinkTest
         link.a().close();
         assertThrows(IllegalStateException.class, () -> link.a().receive(new RxBurst(1), 0));
     }
+
+    @Test
+    void checksumRequestArrivesAsPartialAlsoThroughAFaultInjector()
+    {
+        final InMemoryLink link = InMemoryLink.pair();
+        final io.pktstore.nic.fault.FaultInjectingDevice sender = new io.pktstore.nic.fault.FaultInjectingDevice(
+            link.a(), io.pktstore.nic.fault.FaultConfig.builder().direction(io.pktstore.nic.fault.FaultConfig.Direction.BOTH)
+                .build(), 1);
+        final io.pktstore.nic.fault.FaultInjectingDevice receiver = new io.pktstore.nic.fault.FaultInjectingDevice(
+            link.b(), io.pktstore.nic.fault.FaultConfig.builder().build(), 2);
+        assertTrue(sender.capabilities().txChecksumOffload());
+        final ByteBuffer f = NativeFrames.direct(pattern(80, 6));
+        final TxBurst tx = new TxBurst(2, 1);
+        tx.beginFrame();
+        tx.addSegment(NativeFrames.address(f), 80);
+        tx.requestChecksum(34, 16);
+        tx.beginFrame();
+        tx.addSegment(NativeFrames.address(f), 80);
+        assertEquals(2, sender.transmit(tx, 0));
+        final NativeFrames.BurstMemory mem = NativeFrames.burst(4, 1514);
+        assertEquals(2, receiver.receive(mem.burst, 0));
+        assertEquals(ChecksumStatus.PARTIAL, mem.burst.checksumStatus(0));
+        assertEquals(34, mem.burst.csumStart(0));
+        assertEquals(16, mem.burst.csumOffset(0));
+        assertEquals(ChecksumStatus.UNKNOWN, mem.burst.checksumStatus(1), "no request, no PARTIAL");
+        assertEquals(-1, mem.burst.csumStart(1));
+        assertArrayEquals(pattern(80, 6), NativeFrames.frame(mem.burst, 0), "bytes untouched");
+        assertThrows(IllegalArgumentException.class, () -> tx.requestChecksum(-1, 6));
+    }
 }
