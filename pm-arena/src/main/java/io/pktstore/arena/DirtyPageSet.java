@@ -35,11 +35,22 @@ final class DirtyPageSet {
      * Marks pages {@code firstPage..lastPage} (inclusive) dirty.
      */
     void mark(final long firstPage, final long lastPage) {
-        for (long p = firstPage; p <= lastPage; p++) {
-            words[(int) (p >>> 6)] |= 1L << p;
+        final int firstWord = (int) (firstPage >>> 6);
+        final int lastWord = (int) (lastPage >>> 6);
+        // Whole words at a time: a persist of a large range costs pages / 64 steps.
+        final long firstMask = -1L << firstPage;          // bits firstPage%64 .. 63
+        final long lastMask = -1L >>> (63 - (lastPage & 63)); // bits 0 .. lastPage%64
+        if (firstWord == lastWord) {
+            words[firstWord] |= firstMask & lastMask;
+        } else {
+            words[firstWord] |= firstMask;
+            for (int w = firstWord + 1; w < lastWord; w++) {
+                words[w] = -1L;
+            }
+            words[lastWord] |= lastMask;
         }
-        lowWord = Math.min(lowWord, (int) (firstPage >>> 6));
-        highWord = Math.max(highWord, (int) (lastPage >>> 6));
+        lowWord = Math.min(lowWord, firstWord);
+        highWord = Math.max(highWord, lastWord);
     }
 
     /** @return true when no page is dirty */

@@ -128,6 +128,34 @@ class MappedPmRegionTest {
     }
 
     @Test
+    void dirtyPageSetMatchesAPerPageModelForRandomRanges() {
+        final java.util.SplittableRandom rnd = new java.util.SplittableRandom(11);
+        for (int trial = 0; trial < 500; trial++) {
+            final int pages = 1 + rnd.nextInt(700);
+            final DirtyPageSet set = new DirtyPageSet(pages);
+            final boolean[] model = new boolean[pages];
+            for (int m = rnd.nextInt(6); m >= 0; m--) {
+                final int a = rnd.nextInt(pages);
+                final int b = a + rnd.nextInt(Math.min(pages - a, 1 + rnd.nextInt(200)));
+                set.mark(a, b);
+                for (int p = a; p <= b; p++) {
+                    model[p] = true;
+                }
+            }
+            final boolean[] drained = new boolean[pages];
+            final long[] previousEnd = {-1};
+            set.drain((first, count) -> {
+                assertTrue(first > previousEnd[0], "runs are ascending and separated");
+                previousEnd[0] = first + count;
+                for (long p = first; p < first + count; p++) {
+                    drained[(int) p] = true;
+                }
+            });
+            assertArrayEquals(model, drained, "trial " + trial);
+        }
+    }
+
+    @Test
     void openExistingMapsAtItsLengthAndRefusesMissingFiles() throws IOException {
         final Path file = files.tmpfs();
         Files.write(file, new byte[12345]);
