@@ -16,6 +16,7 @@ import io.pktstore.stack.tcp.TcpLayer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.util.List;
@@ -33,19 +34,36 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link #onStackThread}, since a stack is single-threaded. close() stops everything and removes the
  * namespace and interfaces by name.
  */
-final class KernelPeerHarness implements AutoCloseable
+public final class KernelPeerHarness implements AutoCloseable
 {
-    final VethTopology topology;
-    final String stackIp;
-    final Arena arena;
-    final AfPacketDevice device;
-    final NetworkStack stack;
-    final TcpLayer tcp;
+    /** The veth pair and peer namespace. */
+    public final VethTopology topology;
+    /** The stack's address (dotted). */
+    public final String stackIp;
+    /** The stack's arena. */
+    public final Arena arena;
+    /** The AF_PACKET device on the stack's veth end. */
+    public final AfPacketDevice device;
+    /** The stack. */
+    public final NetworkStack stack;
+    /** Its TCP layer. */
+    public final TcpLayer tcp;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final AgentRunner runner;
 
     KernelPeerHarness(final int subnet, final TcpConfig tcpConfig, final int buffers)
+    {
+        this(subnet, tcpConfig, buffers, new BackoffIdleStrategy(100, 10, 1_000, 100_000));
+    }
+
+    /**
+     * @param subnet      third octet of 198.18.x.0/24 (peer .1, stack .2).
+     * @param tcpConfig   TCP settings.
+     * @param buffers     arena records and buffers.
+     * @param idle        the stack thread's idle strategy (busy spin for latency).
+     */
+    public KernelPeerHarness(final int subnet, final TcpConfig tcpConfig, final int buffers, final IdleStrategy idle)
     {
         topology = VethTopology.create("198.18." + subnet + ".1/24");
         try
@@ -63,7 +81,7 @@ final class KernelPeerHarness implements AutoCloseable
             stack = new NetworkStack(config, device, new PacketRecordPool(arena), new SystemNanoClock());
             tcp = new TcpLayer(tcpConfig, stack.ipv4Output(), stack.pool(), System.nanoTime());
             stack.registerTransport(TcpLayer.PROTOCOL_TCP, tcp);
-            runner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 100_000), failure::set, null, new Agent()
+            runner = new AgentRunner(idle, failure::set, null, new Agent()
             {
                 @Override
                 public int doWork()
@@ -100,7 +118,7 @@ final class KernelPeerHarness implements AutoCloseable
     }
 
     /** Runs {@code task} on the stack's thread and waits for its result. */
-    <T> T onStackThread(final Callable<T> task) throws Exception
+    public <T> T onStackThread(final Callable<T> task) throws Exception
     {
         final CompletableFuture<T> result = new CompletableFuture<>();
         tasks.add(() ->
@@ -125,7 +143,7 @@ final class KernelPeerHarness implements AutoCloseable
     }
 
     /** Runs a shell command in the peer namespace with a timeout. */
-    CommandResult peer(final long timeoutMs, final String... command)
+    public CommandResult peer(final long timeoutMs, final String... command)
     {
         return topology.peerNamespace().exec(List.of(command), timeoutMs);
     }
@@ -149,18 +167,31 @@ final class KernelPeerHarness implements AutoCloseable
         return Long.parseLong(out.substring(colon + 1, end).trim());
     }
 
+    /** Stops the stack's thread and closes its device; the veth pair and namespace stay until close(). */
+    public void stopStack()
+    {
+        if (!runner.isClosed())
+        {
+            runner.close();
+            device.close();
+        }
+    }
+
     @Override
     public void close()
     {
         try
         {
-            runner.close();
+            if (!runner.isClosed())
+            {
+                runner.close();
+                device.close();
+            }
         }
         finally
         {
             try
             {
-                device.close();
                 arena.close();
             }
             finally
