@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
 @Command(name = "arena-demo", mixinStandardHelpOptions = true,
     description = "Write, persist, link, reopen and recover values in a PM arena file; verify them.")
 public final class ArenaDemoCommand implements Callable<Integer> {
-    /** Root slot used by the demo chain. */
+    /** Root slot used by the demo chain; it holds head record + 1, so a formatted (zero) root means empty. */
     private static final int DEMO_ROOT = 0;
     /** Record field offsets this demo uses (a subset of the packet record layout). */
     private static final int BUFFER_INDEX_OFFSET = 0;
@@ -109,20 +109,20 @@ public final class ArenaDemoCommand implements Callable<Integer> {
             arena.persistBuffer(b, 0, value.length);
             arena.persistRecord(r);
             arena.barrier();
-            arena.setRoot(DEMO_ROOT, r);
+            arena.setRoot(DEMO_ROOT, r + 1L);
             head = r;
         }
         return head;
     }
 
     private static int verifyChain(final Arena arena, final int expectedHead, final Recovery recovery) {
-        if (arena.root(DEMO_ROOT) != expectedHead) {
+        if (arena.root(DEMO_ROOT) != expectedHead + 1L) {
             return 0;
         }
         final UnsafeBuffer record = new UnsafeBuffer(0, 0);
         final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
         int found = 0;
-        int r = (int) arena.root(DEMO_ROOT);
+        int r = (int) arena.root(DEMO_ROOT) - 1;
         int i = Integer.MAX_VALUE;
         while (r != Arena.NONE && found <= arena.geometry().recordCount()) {
             record.wrap(arena.recordAddress(r), ArenaGeometry.RECORD_SIZE);
