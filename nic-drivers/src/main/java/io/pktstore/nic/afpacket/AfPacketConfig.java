@@ -80,7 +80,11 @@ public final class AfPacketConfig
         return rxBlockCount;
     }
 
-    /** @return RX ring frame size in bytes (V2 slot size; V3: largest frame a block may hold). */
+    /**
+     * @return RX ring frame size in bytes: V2's slot size (a longer frame arrives truncated, with its
+     *         original wireLength); V3 packs variable-sized packets into blocks, so there it only sizes
+     *         the kernel's frame count and a packet may use up to a block.
+     */
     public int rxFrameSize()
     {
         return rxFrameSize;

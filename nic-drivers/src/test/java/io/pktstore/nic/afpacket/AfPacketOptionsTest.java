@@ -169,4 +169,61 @@ class AfPacketOptionsTest
             assertEquals(1, countMarked(rx, 0x71, 20));
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(TpacketVersion.class)
+    void aFrameLargerThanTheV2SlotArrivesTruncatedWithItsWireLengthAndWholeThroughV3(final TpacketVersion version) throws Exception
+    {
+        // 512-byte ring frames leave about 430 bytes for the frame after the kernel's headers.
+        try (AfPacketDevice rx = AfPacketDevice.open(AfPacketConfig.builder(topology.stackInterface()).version(version)
+                .rxRing(65536, 4, 512).v3RetireBlockTimeoutMs(1).build());
+            AfPacketDevice tx = topology.runInPeerNamespace(() -> AfPacketDevice.open(
+                AfPacketConfig.builder(topology.peerInterface()).build())))
+        {
+            final ByteBuffer big = NativeFrames.allocate(1200);
+            final ByteBuffer head = frame(topology.stackMac(), 0x81);
+            for (int i = 0; i < 64; i++)
+            {
+                big.put(i, head.get(i));
+            }
+            for (int i = 64; i < 1200; i++)
+            {
+                big.put(i, (byte)i);
+            }
+            final TxBurst burst = new TxBurst(1, 1);
+            burst.beginFrame();
+            burst.addSegment(NativeFrames.address(big), 1200);
+            assertEquals(1, tx.transmit(burst, System.nanoTime()));
+            final NativeFrames.BurstMemory mem = NativeFrames.burst(8, 2048);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (System.nanoTime() < deadline)
+            {
+                rx.awaitReadable(TimeUnit.MILLISECONDS.toNanos(10));
+                final int n = rx.receive(mem.burst, System.nanoTime());
+                for (int i = 0; i < n; i++)
+                {
+                    final byte[] f = NativeFrames.frame(mem.burst, i);
+                    if (f.length >= 15 && Packets.u16(f, 12) == 0x88B5 && f[14] == (byte)0x81)
+                    {
+                        assertEquals(1200, mem.burst.wireLength(i), "original length");
+                        if (version == TpacketVersion.V2)
+                        {
+                            assertTrue(f.length < 512 && f.length > 256, "truncated to the slot: " + f.length);
+                        }
+                        else
+                        {
+                            // V3 packs variable-sized packets into blocks: frame size is no limit there.
+                            assertEquals(1200, f.length, "V3 delivers the whole frame");
+                        }
+                        for (int b = 64; b < f.length; b++)
+                        {
+                            assertEquals((byte)b, f[b], "byte " + b + " of the truncated frame");
+                        }
+                        return;
+                    }
+                }
+            }
+            fail("the 1200-byte frame did not arrive");
+        }
+    }
 }

@@ -187,4 +187,50 @@ class VethTopologyTest
         assertFalse(linkExists(names[0]));
         assertFalse(namespaceExists(names[1]));
     }
+
+    @Test
+    void stackEndInItsOwnNamespaceWithAnMtu() throws Exception
+    {
+        try (VethTopology t = VethTopology.create("198.18.12.1/24", true, 1400))
+        {
+            assertNotNull(t.stackNamespace());
+            assertFalse(linkExists(t.stackInterface()), "stack end is not in the root namespace");
+            final String link = t.stackNamespace().exec(List.of("ip", "-o", "link", "show", "dev", t.stackInterface()))
+                .check().stdout();
+            assertTrue(link.contains("mtu 1400") && link.contains("state UP"), link);
+            try (AfPacketDevice device = t.runInStackNamespace(() -> AfPacketDevice.open(
+                AfPacketConfig.builder(t.stackInterface()).build())))
+            {
+                assertEquals(1400, device.capabilities().mtu(), "MTU read through the socket");
+            }
+        }
+    }
+
+    @Test
+    void standaloneNamespaceRunsCommandsAndThreadsInsideAndIsRemoved() throws Exception
+    {
+        final String name;
+        try (NetNamespace ns = NetNamespace.create())
+        {
+            name = ns.name();
+            assertTrue(namespaceExists(name));
+            final String links = ns.exec(List.of("ip", "-o", "link")).check().stdout();
+            assertTrue(links.contains("lo:") && links.lines().count() == 1, "only loopback inside: " + links);
+            final java.util.concurrent.atomic.AtomicReference<String> seen = new java.util.concurrent.atomic.AtomicReference<>();
+            final Thread thread = ns.startThread("in-ns", () ->
+            {
+                try
+                {
+                    seen.set(java.util.Collections.list(NetworkInterface.getNetworkInterfaces()).toString());
+                }
+                catch (final java.net.SocketException ex)
+                {
+                    seen.set(ex.toString());
+                }
+            });
+            thread.join(10_000);
+            assertTrue(seen.get().contains("name:lo") && !seen.get().contains("pks"), seen.get());
+        }
+        assertFalse(namespaceExists(name));
+    }
 }
