@@ -54,7 +54,7 @@ abstract class RxRing
         final RxBurst burst, final int n, final long header, final int mac, final int snaplen, final int wireLength,
         final int tpStatus, final long sec, final long nsec, final long headerLimit)
     {
-        if (mac < 0 || (long)mac + snaplen > headerLimit || (vnetHdr && mac < VNET_HDR_LENGTH))
+        if (snaplen < 0 || mac < 0 || (long)mac + snaplen > headerLimit || (vnetHdr && mac < VNET_HDR_LENGTH))
         {
             // The kernel wrote this; a mismatch means our geometry assumptions are wrong. Never read past the slot.
             statistics.onRxNoBuffer();

@@ -53,6 +53,7 @@ public final class PcapReplayDevice implements FrameDevice
 
     private final Path file;
     private final Pacing pacing;
+    /** Holds every frame; kept as a field so the native memory at dataAddress stays reachable. */
     private final ByteBuffer data;
     private final long dataAddress;
     private final long[] frameOffset;
@@ -337,10 +338,6 @@ public final class PcapReplayDevice implements FrameDevice
         if (closed)
         {
             throw new IllegalStateException("replay device for " + file + " is closed");
-        }
-        if (data == null)
-        {
-            throw new IllegalStateException("no data");
         }
     }
 }
