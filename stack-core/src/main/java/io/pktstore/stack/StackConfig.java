@@ -1,5 +1,6 @@
 package io.pktstore.stack;
 
+import io.pktstore.nic.FrameDevice;
 import io.pktstore.stack.wire.Ipv4Address;
 import io.pktstore.stack.wire.MacAddress;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -19,14 +20,40 @@ public final class StackConfig
     {
         /** Spin: lowest latency, one core at 100%. */
         BUSY_SPIN,
-        /** Spin, then yield, then park with growing sleeps: low CPU when idle. */
-        BACKOFF;
+        /** Spin, then yield, then park with growing sleeps: low CPU when idle, up to 1 ms late on wake-up. */
+        BACKOFF,
+        /**
+         * Spin and yield briefly, then block on the device until a frame may be readable (at most 1 ms, so timers
+         * still run): low CPU when idle and a prompt wake-up; see {@link DeviceWaitIdleStrategy}.
+         */
+        DEVICE_WAIT;
 
-        /** @return a new idle strategy of this kind. */
+        /**
+         * @return a new idle strategy of this kind.
+         * @throws IllegalStateException for {@link #DEVICE_WAIT}, which needs the device: use
+         *         {@link #newIdleStrategy(FrameDevice)}.
+         */
         public IdleStrategy newIdleStrategy()
         {
-            return this == BUSY_SPIN ? new BusySpinIdleStrategy() :
-                new BackoffIdleStrategy(64, 64, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+            switch (this)
+            {
+                case BUSY_SPIN:
+                    return new BusySpinIdleStrategy();
+                case BACKOFF:
+                    return new BackoffIdleStrategy(64, 64, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+                default:
+                    throw new IllegalStateException(this + " waits on the device: call newIdleStrategy(device)");
+            }
+        }
+
+        /**
+         * @param device the stack's device (used by {@link #DEVICE_WAIT} only).
+         * @return a new idle strategy of this kind.
+         */
+        public IdleStrategy newIdleStrategy(final FrameDevice device)
+        {
+            return this == DEVICE_WAIT ? new DeviceWaitIdleStrategy(device, 64, 64, TimeUnit.MILLISECONDS.toNanos(1)) :
+                newIdleStrategy();
         }
     }
 

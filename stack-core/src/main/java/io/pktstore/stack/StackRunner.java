@@ -7,7 +7,7 @@ import org.agrona.concurrent.IdleStrategy;
 
 /**
  * Ways to run a {@link NetworkStack}: on its own thread with a selectable idle strategy (busy spin
- * for latency, back-off for idle CPU), or driven step by step from the caller's thread, which
+ * for latency, back-off for idle CPU, device wait for both on a quiet link), or driven step by step from the caller's thread, which
  * makes tests deterministic.
  */
 public final class StackRunner
@@ -40,7 +40,7 @@ public final class StackRunner
      */
     public static AgentRunner startOnThread(final NetworkStack stack, final ErrorHandler errorHandler)
     {
-        return startOnThread(stack, stack.config().idleMode().newIdleStrategy(), errorHandler);
+        return startOnThread(stack, stack.config().idleMode().newIdleStrategy(stack.device()), errorHandler);
     }
 
     /**

@@ -27,13 +27,14 @@ import java.util.SplittableRandom;
  * The client is a python3 raw ICMP socket in the peer namespace that alternates between the two
  * targets, so both see the same client overhead and machine noise; it reports median and p99 in
  * microseconds per run. This is the networking-only floor below TCP. Not a test; run as root:
- * {@code scripts/bench stack-core io.pktstore.stack.ip.bench.IcmpEchoRoundTripBenchmark [pingsPerRun] [runs]}.
+ * {@code scripts/bench stack-core io.pktstore.stack.ip.bench.IcmpEchoRoundTripBenchmark [pingsPerRun] [runs] [BUSY_SPIN|BACKOFF|DEVICE_WAIT] [gapUs]}.
+ * A gap between pings (e.g. 2000 us) shows what an idle strategy costs the first message after a pause.
  */
 public final class IcmpEchoRoundTripBenchmark
 {
     private static final String CLIENT = String.join("\n",
         "import socket, struct, sys, time",
-        "stack, kernel, n = sys.argv[1], sys.argv[2], int(sys.argv[3])",
+        "stack, kernel, n, gap = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]) / 1e6",
         "def csum(b):",
         "    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))",
         "    while s >> 16: s = (s & 0xffff) + (s >> 16)",
@@ -46,6 +47,7 @@ public final class IcmpEchoRoundTripBenchmark
         "for i in range(2 * n + 200):",
         "    ip = stack if i % 2 == 0 else kernel",
         "    seq = i & 0xffff",
+        "    if gap > 0: time.sleep(gap)",
         "    h = struct.pack('!BBHHH', 8, 0, 0, 0x4242, seq)",
         "    pkt = struct.pack('!BBHHH', 8, 0, csum(h + payload), 0x4242, seq) + payload",
         "    t0 = time.perf_counter_ns()",
@@ -78,6 +80,8 @@ public final class IcmpEchoRoundTripBenchmark
     {
         final int pings = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
         final int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        final StackConfig.IdleMode idle = args.length > 2 ? StackConfig.IdleMode.valueOf(args[2]) : StackConfig.IdleMode.BUSY_SPIN;
+        final int gapUs = args.length > 3 ? Integer.parseInt(args[3]) : 0;
         final int subnet = 1 + new SplittableRandom().nextInt(250);
         try (VethTopology topo = VethTopology.create("198.18." + subnet + ".1/24", true, 0))
         {
@@ -87,24 +91,27 @@ public final class IcmpEchoRoundTripBenchmark
             final ArenaGeometry geometry = ArenaGeometry.of(4096, 2048, ArenaGeometry.DEFAULT_BUFFER_SIZE, 0);
             final Arena arena = Arena.format(SimulatedPmRegion.create((geometry.requiredBytes() + 63) / 64 * 64), geometry);
             final StackConfig config = StackConfig.builder().mac(MacAddress.parse(topo.stackMac()))
-                .ip(Ipv4Address.parse(stackIp), 24).idleMode(StackConfig.IdleMode.BUSY_SPIN).build();
+                .ip(Ipv4Address.parse(stackIp), 24).idleMode(idle).build();
             try (AfPacketDevice device = topo.runInStackNamespace(
                 () -> AfPacketDevice.open(AfPacketConfig.builder(topo.stackInterface()).build())))
             {
                 final NetworkStack stack = new NetworkStack(config, device, new PacketRecordPool(arena), new SystemNanoClock());
                 final AgentRunner runner = StackRunner.startOnThread(stack, Throwable::printStackTrace);
+                Thread.sleep(100); // the runner's thread reference is set once it runs
+                final long cpuStart = cpuNs(runner);
                 try
                 {
-                    System.out.printf("IcmpEchoRoundTripBenchmark: %d pings per target per run, %d runs, %d cores (shared), %s %s%n",
-                        pings, runs, Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
+                    System.out.printf("IcmpEchoRoundTripBenchmark: idle %s, %d pings per target per run, %d runs, %d cores (shared), %s %s%n",
+                        idle, pings, runs, Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
                         System.getProperty("java.version"));
-                    System.out.println("client: python3 raw ICMP socket in the peer namespace, alternating targets; 56-byte payload");
+                    System.out.println("client: python3 raw ICMP socket in the peer namespace, alternating targets; 56-byte payload; " +
+                        gapUs + " us pause before each ping");
                     System.out.printf("%-4s %14s %14s %14s %14s %6s%n", "run", "stack p50 us", "stack p99 us", "kernel p50 us",
                         "kernel p99 us", "lost");
                     final double[][] results = new double[runs][];
                     for (int run = 0; run < runs; run++)
                     {
-                        final CommandResult r = topo.exec(List.of("python3", "-c", CLIENT, stackIp, kernelIp, Integer.toString(pings)));
+                        final CommandResult r = topo.exec(List.of("python3", "-c", CLIENT, stackIp, kernelIp, Integer.toString(pings), Integer.toString(gapUs)));
                         if (!r.ok())
                         {
                             throw new IllegalStateException("client failed: " + r.stdout() + r.stderr());
@@ -121,7 +128,8 @@ public final class IcmpEchoRoundTripBenchmark
                     System.out.printf("median of runs: stack p50 %.1f us, p99 %.1f us; kernel p50 %.1f us, p99 %.1f us; " +
                         "stack/kernel p50 ratio %.2f, p99 ratio %.2f%n", stackP50, stackP99, kernelP50, kernelP99,
                         stackP50 / kernelP50, stackP99 / kernelP99);
-                    System.out.println("stack echo replies: " + stack.counters().get(StackCounters.ICMP_ECHO_REPLIED));
+                    System.out.println("stack echo replies: " + stack.counters().get(StackCounters.ICMP_ECHO_REPLIED) +
+                        ", stack thread CPU " + (cpuNs(runner) - cpuStart) / 1_000_000 + " ms");
                 }
                 finally
                 {
@@ -129,6 +137,12 @@ public final class IcmpEchoRoundTripBenchmark
                 }
             }
         }
+    }
+
+    private static long cpuNs(final AgentRunner runner)
+    {
+        final Thread t = runner.thread();
+        return t == null ? 0 : java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(t.getId());
     }
 
     private static Object exec(final List<String> command) throws Exception

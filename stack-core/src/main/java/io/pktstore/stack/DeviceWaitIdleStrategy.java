@@ -1,0 +1,84 @@
+package io.pktstore.stack;
+
+import io.pktstore.nic.FrameDevice;
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * Idles by waiting on the device: after a short spin and a few yields (as Agrona's back-off does,
+ * so a request/response exchange keeps the thread awake between messages), the agent's thread blocks in
+ * {@link FrameDevice#awaitReadable} (for AF_PACKET: poll() on the socket) for at most
+ * {@code maxWaitNs}, so it wakes as soon as a frame arrives yet uses no CPU while the link is quiet.
+ * Timers fire at most {@code maxWaitNs} late, which is below the TCP timer resolution for the
+ * default 1 ms. Must be used on the thread that owns the device (the agent's).
+ */
+public final class DeviceWaitIdleStrategy implements IdleStrategy
+{
+    private final FrameDevice device;
+    private final int spins;
+    private final int yields;
+    private final long maxWaitNs;
+    private int idleCycles;
+
+    /**
+     * @param device the stack's device.
+     * @param spins idle cycles spent spinning before yielding, &gt;= 0.
+     * @param yields idle cycles spent yielding before blocking, &gt;= 0.
+     * @param maxWaitNs the longest block, &gt; 0 (timers are late by at most this).
+     */
+    public DeviceWaitIdleStrategy(final FrameDevice device, final int spins, final int yields, final long maxWaitNs)
+    {
+        if (device == null || spins < 0 || yields < 0 || maxWaitNs <= 0)
+        {
+            throw new IllegalArgumentException("DeviceWaitIdleStrategy needs a device, spins >= 0, yields >= 0 and " +
+                "maxWaitNs > 0, was " + device + ", " + spins + ", " + yields + ", " + maxWaitNs);
+        }
+        this.device = device;
+        this.spins = spins;
+        this.yields = yields;
+        this.maxWaitNs = maxWaitNs;
+    }
+
+    @Override
+    public void idle(final int workCount)
+    {
+        if (workCount > 0)
+        {
+            idleCycles = 0;
+        }
+        else
+        {
+            idle();
+        }
+    }
+
+    @Override
+    public void idle()
+    {
+        if (idleCycles < spins)
+        {
+            idleCycles++;
+            Thread.onSpinWait();
+        }
+        else if (idleCycles < spins + yields)
+        {
+            idleCycles++;
+            Thread.yield();
+        }
+        else
+        {
+            device.awaitReadable(maxWaitNs);
+        }
+    }
+
+    @Override
+    public void reset()
+    {
+        idleCycles = 0;
+    }
+
+    @Override
+    public String alias()
+    {
+        return "device-wait";
+    }
+}
