@@ -26,6 +26,7 @@ public final class AfPacketConfig
     private final boolean ignoreOutgoing;
     private final boolean promiscuous;
     private final int busyPollSpins;
+    private final int fanoutGroup;
 
     private AfPacketConfig(final Builder b)
     {
@@ -43,6 +44,7 @@ public final class AfPacketConfig
         ignoreOutgoing = b.ignoreOutgoing;
         promiscuous = b.promiscuous;
         busyPollSpins = b.busyPollSpins;
+        fanoutGroup = b.fanoutGroup;
     }
 
     /**
@@ -144,6 +146,15 @@ public final class AfPacketConfig
         return busyPollSpins;
     }
 
+    /**
+     * @return the PACKET_FANOUT group id (hash mode: all frames of one flow go to the same member), or
+     *         -1 when the socket is not in a fanout group.
+     */
+    public int fanoutGroup()
+    {
+        return fanoutGroup;
+    }
+
     /** @return RX frames in the ring (V2 meaning; V3 approximate). */
     public int rxFrameCount()
     {
@@ -162,7 +173,7 @@ public final class AfPacketConfig
         return "AfPacketConfig{" + interfaceName + ", " + version + ", rx=" + rxBlockCount + "x" + rxBlockSize + "/" +
             rxFrameSize + ", tx=" + txBlockCount + "x" + txBlockSize + "/" + txFrameSize + ", vnetHdr=" + vnetHdr +
             ", qdiscBypass=" + qdiscBypass + ", ignoreOutgoing=" + ignoreOutgoing + ", promiscuous=" + promiscuous +
-            ", busyPollSpins=" + busyPollSpins + '}';
+            ", busyPollSpins=" + busyPollSpins + ", fanoutGroup=" + fanoutGroup + '}';
     }
 
     /** Builder of {@link AfPacketConfig}. */
@@ -182,6 +193,7 @@ public final class AfPacketConfig
         private boolean ignoreOutgoing = true;
         private boolean promiscuous;
         private int busyPollSpins;
+        private int fanoutGroup = -1;
 
         private Builder(final String interfaceName)
         {
@@ -283,6 +295,25 @@ public final class AfPacketConfig
         public Builder busyPollSpins(final int spins)
         {
             busyPollSpins = spins;
+            return this;
+        }
+
+        /**
+         * Joins a PACKET_FANOUT group in hash mode, so several sockets (one per shard thread) on the same
+         * interface share its frames by flow hash. Outgoing frames stay hidden from the group when
+         * {@link #ignoreOutgoing} is on (PACKET_FANOUT_FLAG_IGNORE_OUTGOING; the socket option does not
+         * apply inside a group).
+         *
+         * @param groupId 0..65535, the same for every member.
+         * @return this.
+         */
+        public Builder fanoutGroup(final int groupId)
+        {
+            if (groupId < 0 || groupId > 0xFFFF)
+            {
+                throw new IllegalArgumentException("fanout group id must be within 0..65535, was " + groupId);
+            }
+            fanoutGroup = groupId;
             return this;
         }
 

@@ -30,8 +30,8 @@ import static io.pktstore.nic.internal.LibC.C;
  * namespace of the thread that opens it (see {@code io.pktstore.nic.host.NetNamespace}).
  *
  * <p>Setup order (the kernel insists): socket, PACKET_VERSION, options that must precede the ring
- * (VNET_HDR, QDISC_BYPASS), RX ring, TX ring, one mmap (RX then TX), bind, then IGNORE_OUTGOING and
- * promiscuous membership.
+ * (VNET_HDR, QDISC_BYPASS), RX ring, TX ring, one mmap (RX then TX), bind, then IGNORE_OUTGOING,
+ * promiscuous membership and PACKET_FANOUT.
  */
 public final class AfPacketDevice implements FrameDevice
 {
@@ -110,6 +110,13 @@ public final class AfPacketDevice implements FrameDevice
             if (config.promiscuous())
             {
                 addPromiscuousMembership(name);
+            }
+            if (config.fanoutGroup() >= 0)
+            {
+                // Only after bind. Value: group id in the low 16 bits, mode and flags in the high 16.
+                final int flags = config.ignoreOutgoing() ? PACKET_FANOUT_FLAG_IGNORE_OUTGOING : 0;
+                setInt(PACKET_FANOUT, config.fanoutGroup() | ((PACKET_FANOUT_HASH | flags) << 16),
+                    "PACKET_FANOUT group " + config.fanoutGroup());
             }
             final int mtu = readMtu(name);
             rxRing = config.version() == TpacketVersion.V3 ?

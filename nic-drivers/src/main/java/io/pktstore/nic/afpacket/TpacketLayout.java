@@ -86,7 +86,10 @@ final class TpacketLayout
     static final int PACKET_VERSION = 10;
     static final int PACKET_TX_RING = 13;
     static final int PACKET_VNET_HDR = 15;
+    static final int PACKET_FANOUT = 18;
     static final int PACKET_QDISC_BYPASS = 20;
+    static final int PACKET_FANOUT_HASH = 0;
+    static final int PACKET_FANOUT_FLAG_IGNORE_OUTGOING = 0x4000;
     static final int PACKET_IGNORE_OUTGOING = 23;
     static final int PACKET_MR_PROMISC = 1;
     /** ETH_P_ALL (0x0003) in network byte order, as the short the kernel reads on little-endian. */

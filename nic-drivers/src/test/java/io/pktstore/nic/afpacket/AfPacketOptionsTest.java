@@ -226,4 +226,69 @@ class AfPacketOptionsTest
             fail("the 1200-byte frame did not arrive");
         }
     }
+
+    @Test
+    void fanoutGroupSplitsFlowsBetweenMembersKeepingEachFlowOnOne() throws Exception
+    {
+        final int group = 1000 + new java.util.Random().nextInt(60_000);
+        topology.addPeerNeighbor("198.18.11.2", topology.stackMac());
+        try (AfPacketDevice first = AfPacketDevice.open(AfPacketConfig.builder(topology.stackInterface())
+                .fanoutGroup(group).build());
+            AfPacketDevice second = AfPacketDevice.open(AfPacketConfig.builder(topology.stackInterface())
+                .fanoutGroup(group).build()))
+        {
+            final int flows = 16;
+            final int perFlow = 10;
+            topology.runInPeerNamespace(() ->
+            {
+                for (int flow = 0; flow < flows; flow++)
+                {
+                    try (java.net.DatagramSocket s = new java.net.DatagramSocket(
+                        new java.net.InetSocketAddress("198.18.11.1", 43000 + flow)))
+                    {
+                        for (int i = 0; i < perFlow; i++)
+                        {
+                            s.send(new java.net.DatagramPacket(new byte[16], 16,
+                                new java.net.InetSocketAddress("198.18.11.2", 5000)));
+                        }
+                    }
+                }
+                return null;
+            });
+            // Outgoing frames of a member stay hidden from the whole group (fanout's own ignore-outgoing flag).
+            send(first, frame(topology.peerMac(), 0x91), 5);
+
+            final int[] owner = new int[flows];
+            java.util.Arrays.fill(owner, -1);
+            final int[] perDevice = new int[2];
+            final NativeFrames.BurstMemory mem = NativeFrames.burst(64, 2048);
+            final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+            int total = 0;
+            while (System.nanoTime() < deadline)
+            {
+                for (int d = 0; d < 2; d++)
+                {
+                    final AfPacketDevice device = d == 0 ? first : second;
+                    final int n = device.receive(mem.burst, System.nanoTime());
+                    for (int i = 0; i < n; i++)
+                    {
+                        final byte[] f = NativeFrames.frame(mem.burst, i);
+                        assertFalse(f.length >= 15 && Packets.u16(f, 12) == 0x88B5, "an outgoing frame came back");
+                        if (f.length >= 42 && Packets.u16(f, 12) == 0x0800 && Packets.u16(f, 36) == 5000)
+                        {
+                            final int flow = Packets.u16(f, 34) - 43000;
+                            assertTrue(owner[flow] == -1 || owner[flow] == d, "flow " + flow + " split across members");
+                            owner[flow] = d;
+                            perDevice[d]++;
+                            total++;
+                        }
+                    }
+                }
+                Thread.sleep(1);
+            }
+            assertEquals(flows * perFlow, total, "every datagram reached exactly one member");
+            assertTrue(perDevice[0] > 0 && perDevice[1] > 0,
+                "16 flows hashed onto both members: " + java.util.Arrays.toString(perDevice));
+        }
+    }
 }
