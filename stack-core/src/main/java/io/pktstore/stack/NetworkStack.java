@@ -259,6 +259,12 @@ public final class NetworkStack implements Agent
                 break;
 
             case EthernetFrame.TYPE_IPV4:
+                if (destination == MacAddress.BROADCAST)
+                {
+                    // We have no broadcast or multicast IP address, so nothing here may come as a link broadcast.
+                    counters.increment(StackCounters.IP_DROP_LINK_BROADCAST);
+                    break;
+                }
                 if (ipv4.onPacket(bufferIndex, address, length, source, rx.timestampNs(slot), rx.checksumStatus(slot),
                     rx.csumStart(slot), rx.csumOffset(slot), nowNs))
                 {

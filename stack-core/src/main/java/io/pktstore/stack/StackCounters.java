@@ -113,8 +113,14 @@ public final class StackCounters
     /** Drop: a transport threw out of onDatagram (a bug; the frame is dropped, the loop goes on). */
     public static final int RX_DROP_TRANSPORT_ERROR = 48;
 
+    /**
+     * Drop: an IPv4 datagram for our unicast address arrived in a link-layer broadcast frame
+     * (RFC 1122 3.3.6: silently discard; also stops broadcast-amplified echo requests).
+     */
+    public static final int IP_DROP_LINK_BROADCAST = 49;
+
     /** Number of counters. */
-    public static final int COUNT = 49;
+    public static final int COUNT = 50;
 
     private static final String[] NAMES = {
         "rx.frames", "rx.bytes", "rx.drop.noArenaBuffer",
@@ -129,7 +135,7 @@ public final class StackCounters
         "tcp.checksum.hardware", "tcp.checksum.softwareVerified", "tcp.checksum.completed",
         "icmp.drop.truncated", "icmp.drop.badChecksum", "icmp.echoReplied", "icmp.ignored", "icmp.drop.replyFailed",
         "tx.frames", "tx.drop.deviceFull", "tx.noRoute", "tx.neighbourPending", "tx.tooBig", "tx.earlyFlushes",
-        "rx.drop.transportError",
+        "rx.drop.transportError", "ip.drop.linkBroadcast",
     };
 
     /** The counters that end a received frame's life as a drop (see the accounting rule). */
@@ -140,7 +146,7 @@ public final class StackCounters
         IP_DROP_BAD_HEADER_LENGTH, IP_DROP_BAD_TOTAL_LENGTH, IP_DROP_BAD_CHECKSUM, IP_DROP_NOT_FOR_US,
         IP_DROP_BAD_SOURCE, IP_DROP_TTL_ZERO, IP_DROP_FRAGMENT, IP_DROP_UNKNOWN_PROTOCOL, TCP_DROP_TRUNCATED,
         TCP_DROP_BAD_CHECKSUM, TCP_DROP_BAD_PARTIAL, ICMP_DROP_TRUNCATED, ICMP_DROP_BAD_CHECKSUM,
-        ICMP_DROP_REPLY_FAILED, RX_DROP_TRANSPORT_ERROR,
+        ICMP_DROP_REPLY_FAILED, RX_DROP_TRANSPORT_ERROR, IP_DROP_LINK_BROADCAST,
     };
 
     private final long[] values = new long[COUNT];

@@ -140,6 +140,7 @@ class DropAccountingTest
         cases.put("ip.drop.ttlZero", ip(ipv4(PEER_IP, OUR_IP, 1, 0, 0, NO_OPTIONS, echo)));
         cases.put("ip.drop.fragment(MF)", ip(ipv4(PEER_IP, OUR_IP, 1, 64, 0x2000, NO_OPTIONS, echo)));
         cases.put("ip.drop.fragment(offset)", ip(ipv4(PEER_IP, OUR_IP, 1, 64, 0x0001, NO_OPTIONS, echo)));
+        cases.put("ip.drop.linkBroadcast", ethernet(MacAddress.BROADCAST, PEER_MAC, ETH_IPV4, ipv4(PEER_IP, OUR_IP, 1, 64, 0, NO_OPTIONS, echo)));
         cases.put("ip.drop.unknownProtocol", ip(ipv4(PEER_IP, OUR_IP, 17, 64, 0, NO_OPTIONS, new byte[8])));
 
         cases.put("tcp.drop.truncated", ip(ipv4(PEER_IP, OUR_IP, 6, 64, 0, NO_OPTIONS, new byte[19])));
