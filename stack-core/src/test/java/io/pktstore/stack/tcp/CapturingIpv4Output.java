@@ -15,6 +15,8 @@ final class CapturingIpv4Output implements Ipv4Output
 {
     final ArrayDeque<byte[]> segments = new ArrayDeque<>();
     final ArrayDeque<Integer> destinations = new ArrayDeque<>();
+    /** Addresses of the gather pieces of every emitted segment (piece 0 = TCP header). */
+    final ArrayDeque<long[]> pieceAddresses = new ArrayDeque<>();
     private final int localIp;
     private final int mtu;
     int refuseNext;
@@ -62,6 +64,12 @@ final class CapturingIpv4Output implements Ipv4Output
         {
             throw new AssertionError("emitted TCP segment has a wrong checksum");
         }
+        final long[] addresses = new long[payload.count()];
+        for (int i = 0; i < addresses.length; i++)
+        {
+            addresses[i] = payload.address(i);
+        }
+        pieceAddresses.add(addresses);
         segments.add(bytes);
         destinations.add(dstIp);
         return SENT;

@@ -35,6 +35,8 @@ final class TcpTestbed implements AutoCloseable
     final TcpConfig config;
     private final ReceivedDatagram datagram = new ReceivedDatagram();
     long now = 1_000_000_000L;
+    /** Gather piece addresses of the segment last returned by {@link #expect()}. */
+    long[] lastPieces;
 
     TcpTestbed(final TcpConfig config)
     {
@@ -83,6 +85,7 @@ final class TcpTestbed implements AutoCloseable
     {
         final byte[] bytes = out.segments.poll();
         out.destinations.poll();
+        lastPieces = out.pieceAddresses.poll();
         assertNotNull(bytes, "expected a segment, none emitted");
         return Seg.parse(bytes);
     }
@@ -126,6 +129,7 @@ final class TcpTestbed implements AutoCloseable
     {
         out.segments.clear();
         out.destinations.clear();
+        out.pieceAddresses.clear();
     }
 
     /** Moves the virtual clock and runs the layer's timers. */
