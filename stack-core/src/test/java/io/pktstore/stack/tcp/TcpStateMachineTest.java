@@ -463,4 +463,37 @@ class TcpStateMachineTest
         assertEquals(TcpState.ESTABLISHED, c.state());
         assertEquals(0, tb.layer.counters().dropMalformedHeader);
     }
+
+    @Test
+    void simultaneousOpenGoesThroughSynReceived()
+    {
+        final TcpConnection c = tb.layer.connect(PEER_IP, 8080, tb.handler, tb.now);
+        final Seg syn = tb.expectAnySeq(SYN, 0);
+        // The peer's SYN crosses ours: it acknowledges nothing.
+        tb.inject(Seg.of(SYN, 500, 0).ports(8080, c.localPort()).mss(1460).window(2000));
+        final Seg synAck = tb.expect(SYN | ACK, syn.seq, 501);
+        assertEquals(1460, synAck.mss);
+        assertEquals(TcpState.SYN_RECEIVED, c.state());
+        tb.inject(Seg.of(ACK, 501, syn.seq + 1).ports(8080, c.localPort()).window(2000));
+        assertEquals(TcpState.ESTABLISHED, c.state());
+        assertEquals("connected", tb.handler.events.get(0));
+    }
+
+    @Test
+    void synAckIsRetransmittedOnTimeoutAndHalfOpenConnectionsExpire()
+    {
+        tb.config.maxSynRetransmissions(2);
+        tb.layer.listen(LOCAL_PORT, tb.handler);
+        tb.inject(peer(SYN, PEER_ISS, 0).mss(1460));
+        final Seg first = tb.expectAnySeq(SYN | ACK, PEER_ISS + 1);
+        tb.advance(1002 * MS);
+        assertEquals(first.seq, tb.expectAnySeq(SYN | ACK, PEER_ISS + 1).seq, "same ISS on retransmission");
+        tb.advance(2002 * MS);
+        tb.expectAnySeq(SYN | ACK, PEER_ISS + 1);
+        assertEquals(1, tb.layer.connectionCount());
+        tb.advance(4002 * MS);
+        tb.expectNothing();
+        assertEquals(0, tb.layer.connectionCount(), "given up after maxSynRetransmissions; backlog slot freed");
+        assertTrue(tb.handler.events.isEmpty(), "the application never saw the half-open connection");
+    }
 }
