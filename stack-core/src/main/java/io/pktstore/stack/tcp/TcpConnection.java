@@ -107,6 +107,7 @@ public final class TcpConnection
     private int rttSeq;
     private long rttStartNs;
     private int segmentsSinceAck;
+    private int limitedTransmit;
     boolean ackNow;
     long wheelTimerId = TcpLayer.NO_TIMER;
     long wheelDeadline = NO_DEADLINE;
@@ -363,6 +364,7 @@ public final class TcpConnection
         retransmissions = 0;
         rttTiming = false;
         segmentsSinceAck = 0;
+        limitedTransmit = 0;
         ackNow = false;
         outputPending = false;
         inInput = false;
@@ -746,6 +748,7 @@ public final class TcpConnection
         final boolean windowUnchanged = windowBytes == sndWnd;
         if (gt(ack, sndUna))
         {
+            limitedTransmit = 0;
             final int oldUna = sndUna;
             final int queueEnd = sendQueue.endSeq();
             final int dataAcked = sendQueue.acknowledge(lt(ack, queueEnd) ? ack : queueEnd);
@@ -794,9 +797,16 @@ public final class TcpConnection
             final int action = congestion.onDuplicateAck(ack, sndMax, sndMax - sndUna);
             if (action == NewRenoCongestionControl.FAST_RETRANSMIT)
             {
+                limitedTransmit = 0;
                 counters.fastRetransmits++;
                 retransmitFirstUnacked(nowNs);
                 rtx.restart(nowNs);
+            }
+            else if (!congestion.inRecovery() && congestion.duplicateAcks() < NewRenoCongestionControl.DUP_ACK_THRESHOLD)
+            {
+                // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one new segment out
+                // (within the peer's window), so small windows still collect three duplicates.
+                limitedTransmit += sndMss;
             }
         }
 
@@ -1101,7 +1111,7 @@ public final class TcpConnection
         {
             final int unsent = queueEnd - sndNxt;
             final int inFlight = sndNxt - sndUna;
-            final int window = congestion.sendWindow(sndWnd);
+            final int window = Math.min(sndWnd, congestion.sendWindow(sndWnd) + limitedTransmit);
             if (unsent > 0)
             {
                 final int room = window - inFlight;
