@@ -72,13 +72,45 @@ class AfPacketErrorsTest
         assertTrue(name.getMessage().contains("1..15 characters"), name.getMessage());
     }
 
-    @Test
-    void closedDeviceRefusesUseAndCloseIsIdempotent()
+    /** @return lines of /proc/self/maps that map a socket (the packet rings), and open socket descriptors. */
+    private static long[] socketMappingsAndFds() throws java.io.IOException
     {
+        final long maps = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/maps")).stream()
+            .filter(l -> l.contains("socket:")).count();
+        long fds = 0;
+        try (java.nio.file.DirectoryStream<java.nio.file.Path> dir =
+            java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc/self/fd")))
+        {
+            for (final java.nio.file.Path fd : dir)
+            {
+                try
+                {
+                    if (java.nio.file.Files.readSymbolicLink(fd).toString().startsWith("socket:"))
+                    {
+                        fds++;
+                    }
+                }
+                catch (final java.io.IOException gone)
+                {
+                    // the directory stream's own descriptor vanishes while we look
+                }
+            }
+        }
+        return new long[] {maps, fds};
+    }
+
+    @Test
+    void closeReleasesRingsAndSocketThenRefusesUseAndIsIdempotent() throws Exception
+    {
+        final long[] before = socketMappingsAndFds();
         final AfPacketDevice device = AfPacketDevice.open(AfPacketConfig.builder("lo").rxRing(65536, 2, 2048)
             .txRing(65536, 1, 2048).build());
         assertTrue(device.capabilities().mtu() > 0, "MTU read from the interface");
+        final long[] open = socketMappingsAndFds();
+        assertEquals(before[0] + 1, open[0], "one mapping for both rings");
+        assertEquals(before[1] + 1, open[1], "one packet socket");
         device.close();
+        assertArrayEquals(before, socketMappingsAndFds(), "rings unmapped and socket closed");
         device.close();
         final IllegalStateException ex = assertThrows(IllegalStateException.class,
             () -> device.receive(new RxBurst(1), 0));
