@@ -9,6 +9,7 @@ import io.pktstore.stack.ip.IcmpLayer;
 import io.pktstore.stack.ip.Ipv4Layer;
 import io.pktstore.stack.ip.Ipv4Output;
 import io.pktstore.stack.ip.NeighbourCache;
+import io.pktstore.stack.ip.PendingFrames;
 import io.pktstore.stack.ip.TransportHandler;
 import io.pktstore.stack.record.PacketRecordPool;
 import io.pktstore.stack.wire.EthernetFrame;
@@ -31,6 +32,7 @@ import java.nio.ByteBuffer;
  *   <li>{@code device.receive} a burst into the arena buffers and dispatch each frame: Ethernet
  *       -&gt; ARP or IPv4 -&gt; ICMP or the registered transport;</li>
  *   <li>let every transport {@code poll} (timers, queued sends);</li>
+ *   <li>drop datagrams that waited too long for neighbour resolution;</li>
  *   <li>flush the TX burst to the device.</li>
  * </ol>
  * Nothing is allocated per cycle. Every received frame is counted in {@link StackCounters}: either
@@ -45,6 +47,9 @@ import java.nio.ByteBuffer;
  */
 public final class NetworkStack implements Agent
 {
+    /** Datagrams that may wait for neighbour resolution, over all neighbours. */
+    static final int PENDING_SLOTS = 16;
+
     private final StackConfig config;
     private final FrameDevice device;
     private final PacketRecordPool pool;
@@ -56,6 +61,7 @@ public final class NetworkStack implements Agent
     private final long[] fallbackAddress;
     private final FrameTransmitter tx;
     private final ArpLayer arp;
+    private final PendingFrames pending;
     private final Ipv4Layer ipv4;
     private final EthernetFrame frame = new EthernetFrame();
     private final int rxCapacity;
@@ -95,8 +101,11 @@ public final class NetworkStack implements Agent
         this.fallbackKeepAlive = fallback;
         refillRx();
         tx = new FrameTransmitter(device, config.txBurst(), 1 + config.maxGatherPieces(), counters);
-        arp = new ArpLayer(config, counters, tx, new NeighbourCache(config.neighbourCapacity()));
-        ipv4 = new Ipv4Layer(config, counters, tx, arp, new IcmpLayer(config, counters, tx));
+        // A datagram waits for its neighbour as long as ARP keeps asking: arpMaxRequests intervals.
+        pending = new PendingFrames(PENDING_SLOTS, config.mtu(), config.mac(),
+            config.arpMaxRequests() * config.arpRetryIntervalNs(), tx, counters);
+        arp = new ArpLayer(config, counters, tx, new NeighbourCache(config.neighbourCapacity()), pending);
+        ipv4 = new Ipv4Layer(config, counters, tx, arp, new IcmpLayer(config, counters, tx), pending);
     }
 
     /**
@@ -175,7 +184,9 @@ public final class NetworkStack implements Agent
         }
         work += received;
         work += ipv4.pollTransports(nowNs);
+        pending.expire(nowNs);
         work += tx.flush(nowNs);
+        pending.onFlushed();
         return work;
     }
 

@@ -211,11 +211,8 @@ public final class StackConfig
         }
 
         /**
-
          * @param mac our MAC (unicast, non-zero).
-
          * @return this.
-
          */
         public Builder mac(final long mac)
         {
@@ -224,11 +221,8 @@ public final class StackConfig
         }
 
         /**
-
          * @param mac our MAC as "aa:bb:cc:dd:ee:ff".
-
          * @return this.
-
          */
         public Builder mac(final String mac)
         {
@@ -236,13 +230,9 @@ public final class StackConfig
         }
 
         /**
-
          * @param ip our address.
-
          * @param prefixLength subnet prefix 1..32.
-
          * @return this.
-
          */
         public Builder ip(final int ip, final int prefixLength)
         {
@@ -252,11 +242,8 @@ public final class StackConfig
         }
 
         /**
-
          * @param cidr our address as "198.18.0.1/24".
-
          * @return this.
-
          */
         public Builder ip(final String cidr)
         {
@@ -278,11 +265,8 @@ public final class StackConfig
         }
 
         /**
-
          * @param gateway default gateway, 0 for none.
-
          * @return this.
-
          */
         public Builder gateway(final int gateway)
         {
@@ -291,11 +275,8 @@ public final class StackConfig
         }
 
         /**
-
          * @param mtu IP MTU, 576..9000.
-
          * @return this.
-
          */
         public Builder mtu(final int mtu)
         {
@@ -304,11 +285,8 @@ public final class StackConfig
         }
 
         /**
-
          * @param rxBurst frames per receive, 1..1024.
-
          * @return this.
-
          */
         public Builder rxBurst(final int rxBurst)
         {
@@ -317,11 +295,8 @@ public final class StackConfig
         }
 
         /**
-
          * @param txBurst frames per transmit, 1..1024.
-
          * @return this.
-
          */
         public Builder txBurst(final int txBurst)
         {
@@ -330,11 +305,8 @@ public final class StackConfig
         }
 
         /**
-
          * @param maxGatherPieces payload pieces per datagram, 1..64.
-
          * @return this.
-
          */
         public Builder maxGatherPieces(final int maxGatherPieces)
         {
@@ -343,11 +315,8 @@ public final class StackConfig
         }
 
         /**
-
          * @param ttl TTL of datagrams we send, 1..255.
-
          * @return this.
-
          */
         public Builder ttl(final int ttl)
         {
@@ -356,11 +325,8 @@ public final class StackConfig
         }
 
         /**
-
          * @param capacity neighbour cache entries, 1..65536.
-
          * @return this.
-
          */
         public Builder neighbourCapacity(final int capacity)
         {
@@ -369,11 +335,8 @@ public final class StackConfig
         }
 
         /**
-
          * @param ttlNs neighbour lifetime before re-confirmation, &gt; 0.
-
          * @return this.
-
          */
         public Builder neighbourTtlNs(final long ttlNs)
         {
@@ -382,11 +345,8 @@ public final class StackConfig
         }
 
         /**
-
          * @param intervalNs least time between ARP requests for one neighbour, &gt; 0.
-
          * @return this.
-
          */
         public Builder arpRetryIntervalNs(final long intervalNs)
         {
@@ -395,11 +355,8 @@ public final class StackConfig
         }
 
         /**
-
          * @param maxRequests unanswered requests before giving up, 1..100.
-
          * @return this.
-
          */
         public Builder arpMaxRequests(final int maxRequests)
         {
@@ -408,11 +365,8 @@ public final class StackConfig
         }
 
         /**
-
          * @param mode idle mode of the runner.
-
          * @return this.
-
          */
         public Builder idleMode(final IdleMode mode)
         {

@@ -119,8 +119,15 @@ public final class StackCounters
      */
     public static final int IP_DROP_LINK_BROADCAST = 49;
 
+    /** Datagrams copied to wait for an unresolved neighbour (Ipv4Output returned SENT for them). */
+    public static final int ARP_QUEUED = 50;
+    /** Waiting datagrams sent once their neighbour was resolved. */
+    public static final int ARP_QUEUE_SENT = 51;
+    /** Waiting datagrams dropped because resolution timed out. */
+    public static final int ARP_QUEUE_DROPS = 52;
+
     /** Number of counters. */
-    public static final int COUNT = 50;
+    public static final int COUNT = 53;
 
     private static final String[] NAMES = {
         "rx.frames", "rx.bytes", "rx.drop.noArenaBuffer",
@@ -135,7 +142,7 @@ public final class StackCounters
         "tcp.checksum.hardware", "tcp.checksum.softwareVerified", "tcp.checksum.completed",
         "icmp.drop.truncated", "icmp.drop.badChecksum", "icmp.echoReplied", "icmp.ignored", "icmp.drop.replyFailed",
         "tx.frames", "tx.drop.deviceFull", "tx.noRoute", "tx.neighbourPending", "tx.tooBig", "tx.earlyFlushes",
-        "rx.drop.transportError", "ip.drop.linkBroadcast",
+        "rx.drop.transportError", "ip.drop.linkBroadcast", "arp.queued", "arp.queueSent", "arp.queueDrops",
     };
 
     /** The counters that end a received frame's life as a drop (see the accounting rule). */
@@ -175,11 +182,8 @@ public final class StackCounters
     }
 
     /**
-
      * @param id a counter constant.
-
      * @return its value.
-
      */
     public long get(final int id)
     {
@@ -187,11 +191,8 @@ public final class StackCounters
     }
 
     /**
-
      * @param id a counter constant.
-
      * @return its name, e.g. "ip.drop.badChecksum".
-
      */
     public static String name(final int id)
     {

@@ -206,24 +206,41 @@ class NetworkStackTest
         gather.add(memory.addressOffset() + 100, b.length);
         gather.add(memory.addressOffset() + 200, c.length);
 
-        assertEquals(Ipv4Output.NEIGHBOUR_PENDING, out.send(PEER_IP, EXPERIMENTAL_PROTOCOL, gather, now[0]));
+        // Unresolved: the datagram is copied to wait for the ARP reply, and an ARP request goes out.
+        assertEquals(Ipv4Output.SENT, out.send(PEER_IP, EXPERIMENTAL_PROTOCOL, gather, now[0]));
+        memory.putByte(0, (byte)'H'); // the caller may reuse its memory: the waiting copy keeps the old bytes
         List<byte[]> frames = cycle();
         assertEquals(1, frames.size());
         assertArrayEquals(padded(ethernet(MacAddress.BROADCAST, OUR_MAC, ETH_ARP, arp(1, OUR_MAC, OUR_IP, 0, PEER_IP))), frames.get(0));
 
         now[0] += TimeUnit.MILLISECONDS.toNanos(500);
-        assertEquals(Ipv4Output.NEIGHBOUR_PENDING, out.send(PEER_IP, EXPERIMENTAL_PROTOCOL, gather, now[0]));
+        assertEquals(Ipv4Output.SENT, out.send(PEER_IP, EXPERIMENTAL_PROTOCOL, gather, now[0]));
+        assertEquals(Ipv4Output.SENT, out.send(PEER_IP, EXPERIMENTAL_PROTOCOL, gather, now[0]));
+        assertEquals(Ipv4Output.NEIGHBOUR_PENDING, out.send(PEER_IP, EXPERIMENTAL_PROTOCOL, gather, now[0]),
+            "at most 3 datagrams wait per neighbour");
         assertEquals(0, cycle().size(), "no second request within the retry interval");
 
         peer.send(ethernet(OUR_MAC, PEER_MAC, ETH_ARP, arp(2, PEER_MAC, PEER_IP, OUR_MAC, OUR_IP)), now[0]);
-        cycle();
+        frames = cycle();
+        assertEquals(3, frames.size(), "the waiting datagrams go out, in order, when the reply arrives");
+        final byte[] changed = a.clone();
+        changed[0] = 'H';
+        assertArrayEquals(ethernet(PEER_MAC, OUR_MAC, ETH_IPV4, ipv4(0, OUR_IP, PEER_IP, EXPERIMENTAL_PROTOCOL, 64, 0x4000, new byte[0],
+            concat(a, b, c))), frames.get(0));
+        for (int id = 1; id <= 2; id++)
+        {
+            assertArrayEquals(ethernet(PEER_MAC, OUR_MAC, ETH_IPV4, ipv4(id, OUR_IP, PEER_IP, EXPERIMENTAL_PROTOCOL, 64, 0x4000,
+                new byte[0], concat(changed, b, c))), frames.get(id));
+        }
         assertEquals(Ipv4Output.SENT, out.send(PEER_IP, EXPERIMENTAL_PROTOCOL, gather, now[0]));
         frames = cycle();
         assertEquals(1, frames.size());
-        assertArrayEquals(ethernet(PEER_MAC, OUR_MAC, ETH_IPV4, ipv4(0, OUR_IP, PEER_IP, EXPERIMENTAL_PROTOCOL, 64, 0x4000, new byte[0],
-            concat(a, b, c))), frames.get(0));
+        assertArrayEquals(ethernet(PEER_MAC, OUR_MAC, ETH_IPV4, ipv4(3, OUR_IP, PEER_IP, EXPERIMENTAL_PROTOCOL, 64, 0x4000, new byte[0],
+            concat(changed, b, c))), frames.get(0));
         assertEquals(1, stack.counters().get(StackCounters.ARP_REQUESTS_SENT));
-        assertEquals(2, stack.counters().get(StackCounters.TX_NEIGHBOUR_PENDING));
+        assertEquals(1, stack.counters().get(StackCounters.TX_NEIGHBOUR_PENDING));
+        assertEquals(3, stack.counters().get(StackCounters.ARP_QUEUED));
+        assertEquals(3, stack.counters().get(StackCounters.ARP_QUEUE_SENT));
     }
 
     @Test
@@ -258,8 +275,13 @@ class NetworkStackTest
         int requests = 0;
         for (int step = 0; step < 40; step++)
         {
-            assertEquals(Ipv4Output.NEIGHBOUR_PENDING, stack.ipv4Output().send(PEER_IP, EXPERIMENTAL_PROTOCOL, gather, now[0]));
-            requests += cycle().size();
+            final int result = stack.ipv4Output().send(PEER_IP, EXPERIMENTAL_PROTOCOL, gather, now[0]);
+            assertTrue(result == Ipv4Output.SENT || result == Ipv4Output.NEIGHBOUR_PENDING, Ipv4Output.resultName(result));
+            for (final byte[] frame : cycle())
+            {
+                assertEquals(ETH_ARP, ((frame[12] & 0xFF) << 8) | (frame[13] & 0xFF), "nothing but ARP requests leaves");
+                requests++;
+            }
             now[0] += TimeUnit.MILLISECONDS.toNanos(250);
         }
         // 40 steps of 250 ms = 10 s at a 1 s interval: requests at 0,1,...,9 s.
@@ -267,6 +289,11 @@ class NetworkStackTest
         assertEquals(10, stack.counters().get(StackCounters.ARP_REQUESTS_SENT));
         // Requests 1-3, then give up at 3 s (failure) and start over: failures at 3 s and 6 s and 9 s.
         assertEquals(3, stack.counters().get(StackCounters.ARP_RESOLVE_FAILURES));
+        // Waiting datagrams are dropped after 3 intervals; never sent.
+        assertEquals(0, stack.counters().get(StackCounters.ARP_QUEUE_SENT));
+        assertTrue(stack.counters().get(StackCounters.ARP_QUEUE_DROPS) >= 6, stack.counters()::toString);
+        final long stillWaiting = stack.counters().get(StackCounters.ARP_QUEUED) - stack.counters().get(StackCounters.ARP_QUEUE_DROPS);
+        assertTrue(stillWaiting >= 1 && stillWaiting <= 3, "the latest ones still wait: " + stillWaiting);
     }
 
     @Test
@@ -290,8 +317,15 @@ class NetworkStackTest
             cycle();
             now[0] += TimeUnit.SECONDS.toNanos(1);
         }
-        assertEquals(Ipv4Output.NEIGHBOUR_PENDING, stack.ipv4Output().send(PEER_IP, EXPERIMENTAL_PROTOCOL, gather, now[0]),
-            "forgotten after the unanswered re-confirmation");
+        // The loop's last sends already found the MAC forgotten (third request unanswered) and waited.
+        final long queuedBefore = stack.counters().get(StackCounters.ARP_QUEUED);
+        assertTrue(queuedBefore >= 1, stack.counters()::toString);
+        assertEquals(Ipv4Output.SENT, stack.ipv4Output().send(PEER_IP, EXPERIMENTAL_PROTOCOL, gather, now[0]));
+        assertEquals(queuedBefore + 1, stack.counters().get(StackCounters.ARP_QUEUED), "forgotten: the datagram waits");
+        for (final byte[] frame : cycle())
+        {
+            assertEquals(ETH_ARP, ((frame[12] & 0xFF) << 8) | (frame[13] & 0xFF), "the datagram waits for ARP");
+        }
     }
 
     @Test

@@ -25,6 +25,7 @@ public final class ArpLayer
     private final StackCounters counters;
     private final FrameTransmitter tx;
     private final NeighbourCache cache;
+    private final PendingFrames pending;
     private final ArpPacket arp = new ArpPacket();
     private final ArpPacket out = new ArpPacket();
     private final EthernetFrame outFrame = new EthernetFrame();
@@ -34,13 +35,20 @@ public final class ArpLayer
      * @param counters where events are counted.
      * @param tx where ARP frames are queued.
      * @param cache the neighbour table.
+     * @param pending datagrams waiting for a neighbour, released when its MAC is learned.
      */
-    public ArpLayer(final StackConfig config, final StackCounters counters, final FrameTransmitter tx, final NeighbourCache cache)
+    public ArpLayer(
+        final StackConfig config,
+        final StackCounters counters,
+        final FrameTransmitter tx,
+        final NeighbourCache cache,
+        final PendingFrames pending)
     {
         this.config = config;
         this.counters = counters;
         this.tx = tx;
         this.cache = cache;
+        this.pending = pending;
     }
 
     /** @return the neighbour table. */
@@ -95,6 +103,7 @@ public final class ArpLayer
             if (slot >= 0)
             {
                 cache.confirm(slot, senderMac, nowNs);
+                pending.release(senderIp, senderMac, nowNs);
             }
         }
         if (!forUs)

@@ -78,11 +78,8 @@ public final class Gather
     }
 
     /**
-
      * @param i piece index, 0..count()-1.
-
      * @return its first byte's address.
-
      */
     public long address(final int i)
     {
@@ -90,11 +87,8 @@ public final class Gather
     }
 
     /**
-
      * @param i piece index, 0..count()-1.
-
      * @return its length in bytes.
-
      */
     public int length(final int i)
     {

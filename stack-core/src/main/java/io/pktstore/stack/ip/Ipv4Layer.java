@@ -6,6 +6,8 @@ import io.pktstore.stack.record.PacketRecord;
 import io.pktstore.stack.wire.EthernetFrame;
 import io.pktstore.stack.wire.Ipv4Address;
 import io.pktstore.stack.wire.Ipv4Header;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * IPv4 for a host with one address (RFC 791, RFC 1122 section 3).
@@ -20,7 +22,8 @@ import io.pktstore.stack.wire.Ipv4Header;
  *
  * <p>Output ({@link #send}) routes on-link or via the gateway, resolves the next hop through
  * {@link ArpLayer} and queues a gather frame: Ethernet+IPv4 headers in TX scratch, then the
- * caller's pieces.
+ * caller's pieces. While the next hop is being resolved, a few datagrams are copied into
+ * {@link PendingFrames} (reported as SENT) and go out when the ARP reply arrives.
  */
 public final class Ipv4Layer implements Ipv4Output
 {
@@ -31,11 +34,14 @@ public final class Ipv4Layer implements Ipv4Output
     private final FrameTransmitter tx;
     private final ArpLayer arp;
     private final IcmpLayer icmp;
+    private final PendingFrames pending;
     private final TransportHandler[] transports = new TransportHandler[256];
     private final Ipv4Header ip = new Ipv4Header();
     private final Ipv4Header outIp = new Ipv4Header();
     private final EthernetFrame outFrame = new EthernetFrame();
     private final ReceivedDatagram datagram = new ReceivedDatagram();
+    private final long pendingHeaderAddress =
+        new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 64)).addressOffset();
     private final int netmask;
     private final int subnet;
     private final int subnetBroadcast;
@@ -48,14 +54,17 @@ public final class Ipv4Layer implements Ipv4Output
      * @param tx where frames are queued.
      * @param arp neighbour resolution.
      * @param icmp the ICMP handler.
+     * @param pending where datagrams for a neighbour being resolved wait.
      */
     public Ipv4Layer(
         final StackConfig config,
         final StackCounters counters,
         final FrameTransmitter tx,
         final ArpLayer arp,
-        final IcmpLayer icmp)
+        final IcmpLayer icmp,
+        final PendingFrames pending)
     {
+        this.pending = pending;
         this.config = config;
         this.counters = counters;
         this.tx = tx;
@@ -89,11 +98,8 @@ public final class Ipv4Layer implements Ipv4Output
     }
 
     /**
-
      * @param protocol 0..255.
-
      * @return its handler or null.
-
      */
     public TransportHandler transport(final int protocol)
     {
@@ -274,6 +280,14 @@ public final class Ipv4Layer implements Ipv4Output
         final long mac = arp.resolve(nextHop, nowNs);
         if (mac == NeighbourCache.NO_MAC)
         {
+            // Copy the datagram to wait for the ARP reply (as Linux does), so a first SYN does not
+            // wait for a 1 s RTO; only when this neighbour's share is used up does the caller retry.
+            outIp.wrapForWrite(pendingHeaderAddress).write(totalLength, nextId, config.ttl(), protocol, config.ip(), dstIp);
+            if (pending.enqueue(nextHop, pendingHeaderAddress, payload, nowNs))
+            {
+                nextId++;
+                return SENT;
+            }
             counters.increment(StackCounters.TX_NEIGHBOUR_PENDING);
             return NEIGHBOUR_PENDING;
         }

@@ -9,11 +9,17 @@ package io.pktstore.stack.ip;
  */
 public interface Ipv4Output
 {
-    /** Queued for transmission at the end of this duty cycle. */
+    /**
+     * Queued for transmission at the end of this duty cycle, or, while the neighbour is being
+     * resolved, copied to wait for the ARP reply (a few per neighbour; dropped if it never comes).
+     */
     int SENT = 0;
     /** The destination is not on our subnet and no gateway is configured (or it is unusable). */
     int NO_ROUTE = 1;
-    /** The neighbour's MAC is unknown: an ARP request was sent (or is pending); the caller retransmits later. */
+    /**
+     * The neighbour's MAC is unknown and its waiting queue is full: an ARP request was sent (or is
+     * pending); the caller retransmits later.
+     */
     int NEIGHBOUR_PENDING = 2;
     /** The TX burst (or its gather capacity) is full for this duty cycle; try again next cycle. */
     int TX_FULL = 3;

@@ -59,11 +59,8 @@ public final class NeighbourCache
     }
 
     /**
-
      * @param ip an address.
-
      * @return its slot, or -1 if absent.
-
      */
     public int slot(final int ip)
     {
@@ -161,11 +158,8 @@ public final class NeighbourCache
     }
 
     /**
-
      * @param slot a slot.
-
      * @return its MAC or {@link #NO_MAC}.
-
      */
     public long mac(final int slot)
     {
@@ -173,11 +167,8 @@ public final class NeighbourCache
     }
 
     /**
-
      * @param slot a slot.
-
      * @return when its MAC was last confirmed.
-
      */
     public long confirmedNs(final int slot)
     {
@@ -185,11 +176,8 @@ public final class NeighbourCache
     }
 
     /**
-
      * @param slot a slot.
-
      * @return when the last request for it was sent.
-
      */
     public long lastRequestNs(final int slot)
     {
@@ -197,11 +185,8 @@ public final class NeighbourCache
     }
 
     /**
-
      * @param slot a slot.
-
      * @return requests sent since the last confirmation.
-
      */
     public int requests(final int slot)
     {
@@ -209,11 +194,8 @@ public final class NeighbourCache
     }
 
     /**
-
      * @param slot a slot.
-
      * @return its address.
-
      */
     public int ip(final int slot)
     {

@@ -153,11 +153,8 @@ public final class PacketRecord
     }
 
     /**
-
      * @param v payload buffer index.
-
      * @return this.
-
      */
     public PacketRecord bufferIndex(final int v)
     {
@@ -172,11 +169,8 @@ public final class PacketRecord
     }
 
     /**
-
      * @param v next record index or {@link #NO_RECORD}.
-
      * @return this.
-
      */
     public PacketRecord next(final int v)
     {
@@ -191,11 +185,8 @@ public final class PacketRecord
     }
 
     /**
-
      * @param v receive timestamp in ns.
-
      * @return this.
-
      */
     public PacketRecord timestampNs(final long v)
     {
@@ -210,11 +201,8 @@ public final class PacketRecord
     }
 
     /**
-
      * @param v sequence number of the first payload byte.
-
      * @return this.
-
      */
     public PacketRecord tcpSeq(final int v)
     {
@@ -229,11 +217,8 @@ public final class PacketRecord
     }
 
     /**
-
      * @param v frame bytes, 0..65535.
-
      * @return this.
-
      */
     public PacketRecord frameLength(final int v)
     {
@@ -248,11 +233,8 @@ public final class PacketRecord
     }
 
     /**
-
      * @param v offset of the first payload byte, 0..65535.
-
      * @return this.
-
      */
     public PacketRecord dataOffset(final int v)
     {
@@ -267,11 +249,8 @@ public final class PacketRecord
     }
 
     /**
-
      * @param v payload bytes, 0..65535.
-
      * @return this.
-
      */
     public PacketRecord dataLength(final int v)
     {
@@ -286,11 +265,8 @@ public final class PacketRecord
     }
 
     /**
-
      * @param v the TCP checksum field value, 0..65535.
-
      * @return this.
-
      */
     public PacketRecord tcpChecksum(final int v)
     {
@@ -305,11 +281,8 @@ public final class PacketRecord
     }
 
     /**
-
      * @param v IPv4 header offset, 0..255.
-
      * @return this.
-
      */
     public PacketRecord l3Offset(final int v)
     {
@@ -324,11 +297,8 @@ public final class PacketRecord
     }
 
     /**
-
      * @param v TCP header offset, 0..255.
-
      * @return this.
-
      */
     public PacketRecord l4Offset(final int v)
     {
@@ -343,11 +313,8 @@ public final class PacketRecord
     }
 
     /**
-
      * @param v one of the {@code CHECKSUM_*} constants.
-
      * @return this.
-
      */
     public PacketRecord checksumState(final int v)
     {
@@ -366,11 +333,8 @@ public final class PacketRecord
     }
 
     /**
-
      * @param v the flags byte ({@code FLAG_*} bits).
-
      * @return this.
-
      */
     public PacketRecord flags(final int v)
     {
@@ -379,11 +343,8 @@ public final class PacketRecord
     }
 
     /**
-
      * @param flag a {@code FLAG_*} bit.
-
      * @return true if it is set.
-
      */
     public boolean hasFlag(final int flag)
     {

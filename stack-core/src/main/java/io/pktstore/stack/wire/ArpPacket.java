@@ -143,11 +143,8 @@ public final class ArpPacket
     }
 
     /**
-
      * @param mac sender MAC.
-
      * @return this.
-
      */
     public ArpPacket senderMac(final long mac)
     {
@@ -156,11 +153,8 @@ public final class ArpPacket
     }
 
     /**
-
      * @param ip sender IPv4 address.
-
      * @return this.
-
      */
     public ArpPacket senderIp(final int ip)
     {
@@ -169,11 +163,8 @@ public final class ArpPacket
     }
 
     /**
-
      * @param mac target MAC.
-
      * @return this.
-
      */
     public ArpPacket targetMac(final long mac)
     {
@@ -182,11 +173,8 @@ public final class ArpPacket
     }
 
     /**
-
      * @param ip target IPv4 address.
-
      * @return this.
-
      */
     public ArpPacket targetIp(final int ip)
     {

@@ -90,11 +90,8 @@ public final class EthernetFrame
     }
 
     /**
-
      * @param mac destination MAC.
-
      * @return this.
-
      */
     public EthernetFrame destination(final long mac)
     {
@@ -109,11 +106,8 @@ public final class EthernetFrame
     }
 
     /**
-
      * @param mac source MAC.
-
      * @return this.
-
      */
     public EthernetFrame source(final long mac)
     {
@@ -128,11 +122,8 @@ public final class EthernetFrame
     }
 
     /**
-
      * @param type EtherType.
-
      * @return this.
-
      */
     public EthernetFrame etherType(final int type)
     {

@@ -95,11 +95,8 @@ public final class IcmpEcho
     }
 
     /**
-
      * @param v the type.
-
      * @return this.
-
      */
     public IcmpEcho type(final int v)
     {
@@ -114,11 +111,8 @@ public final class IcmpEcho
     }
 
     /**
-
      * @param v the code.
-
      * @return this.
-
      */
     public IcmpEcho code(final int v)
     {
@@ -139,11 +133,8 @@ public final class IcmpEcho
     }
 
     /**
-
      * @param v the echo identifier.
-
      * @return this.
-
      */
     public IcmpEcho identifier(final int v)
     {
@@ -158,11 +149,8 @@ public final class IcmpEcho
     }
 
     /**
-
      * @param v the echo sequence number.
-
      * @return this.
-
      */
     public IcmpEcho sequence(final int v)
     {
