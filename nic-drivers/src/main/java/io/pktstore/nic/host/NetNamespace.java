@@ -104,6 +104,34 @@ public final class NetNamespace implements AutoCloseable
     }
 
     /**
+     * Starts a long-running command inside the namespace ({@code ip netns exec NAME ...}) without
+     * waiting for it, e.g. a kernel server or load generator. The caller owns the process: end it by
+     * its handle ({@link Process#destroy()}) before closing the namespace.
+     *
+     * @param command program and arguments.
+     * @return the started process (stdin from /dev/null; stdout and stderr are pipes to read or drain).
+     * @throws HostSetupException if it cannot be started.
+     */
+    public Process start(final List<String> command)
+    {
+        final List<String> full = new ArrayList<>(command.size() + 4);
+        full.add("ip");
+        full.add("netns");
+        full.add("exec");
+        full.add(name);
+        full.addAll(command);
+        try
+        {
+            return new ProcessBuilder(full).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new HostSetupException("cannot start " + String.join(" ", full) + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
      * Runs {@code task} on the calling thread inside this namespace, then moves the thread back to
      * the namespace it was in.
      *

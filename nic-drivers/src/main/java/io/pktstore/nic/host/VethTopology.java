@@ -248,6 +248,17 @@ public final class VethTopology implements AutoCloseable
     }
 
     /**
+     * Starts a long-running command in the peer namespace (see {@link NetNamespace#start}).
+     *
+     * @param command program and arguments.
+     * @return the process; the caller ends it by its handle.
+     */
+    public Process startInPeer(final List<String> command)
+    {
+        return peerNamespace.start(command);
+    }
+
+    /**
      * Runs {@code task} on the calling thread inside the peer namespace (see {@link NetNamespace#call}).
      *
      * @param task code to run.

@@ -233,4 +233,43 @@ class VethTopologyTest
         }
         assertFalse(namespaceExists(name));
     }
+
+    @Test
+    void aBackgroundServerInThePeerNamespaceAnswersAKernelClientThere() throws Exception
+    {
+        try (VethTopology t = VethTopology.create("198.18.14.1/24"))
+        {
+            final Process server = t.startInPeer(List.of("python3", "-c",
+                "import socket\n" +
+                "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n" +
+                "s.bind(('198.18.14.1', 6000))\n" +
+                "print('ready', flush=True)\n" +
+                "data, addr = s.recvfrom(100)\n" +
+                "s.sendto(data.upper(), addr)\n"));
+            try
+            {
+                final BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+                assertEquals("ready", out.readLine());
+                final String reply = t.runInPeerNamespace(() ->
+                {
+                    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("198.18.14.1", 0)))
+                    {
+                        s.setSoTimeout(5000);
+                        s.send(new DatagramPacket("hello".getBytes(StandardCharsets.US_ASCII), 5,
+                            new InetSocketAddress("198.18.14.1", 6000)));
+                        final DatagramPacket p = new DatagramPacket(new byte[100], 100);
+                        s.receive(p);
+                        return new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII);
+                    }
+                });
+                assertEquals("HELLO", reply);
+                assertTrue(server.waitFor(5, TimeUnit.SECONDS));
+                assertEquals(0, server.exitValue());
+            }
+            finally
+            {
+                server.destroyForcibly();
+            }
+        }
+    }
 }
