@@ -82,6 +82,9 @@ public final class StackVsKernelBenchmark
             for (int i = 0; i < connections.length; i++)
             {
                 stackTput[i] = throughput(h, connections[i], tputMs, () -> h.onStackThread(discard::bytesReceived));
+                System.out.println("  after " + connections[i] + " connections: " +
+                    h.onStackThread(() -> "tcp " + h.tcp.counters() + "\n    device " + h.device.statistics() +
+                    "\n    stack drops " + h.stack.counters().totalDrops()));
             }
             h.stopStack();
 
