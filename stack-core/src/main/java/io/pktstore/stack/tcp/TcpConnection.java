@@ -482,6 +482,26 @@ public final class TcpConnection
     {
         inInput = true;
         boolean taken = false;
+        try
+        {
+            taken = dispatchByState(s, nowNs);
+        }
+        finally
+        {
+            // Even if an application callback threw, later sends must not stay deferred forever.
+            inInput = false;
+        }
+        if (state != TcpState.CLOSED)
+        {
+            output(nowNs);
+            layer.rearm(this);
+        }
+        return taken;
+    }
+
+    private boolean dispatchByState(final InboundSegment s, final long nowNs)
+    {
+        boolean taken = false;
         switch (state)
         {
             case CLOSED:
@@ -505,12 +525,6 @@ public final class TcpConnection
                 break;
             default:
                 throw new IllegalStateException(String.valueOf(state));
-        }
-        inInput = false;
-        if (state != TcpState.CLOSED)
-        {
-            output(nowNs);
-            layer.rearm(this);
         }
         return taken;
     }

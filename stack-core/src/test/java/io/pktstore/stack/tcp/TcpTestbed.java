@@ -80,6 +80,25 @@ final class TcpTestbed implements AutoCloseable
         return taken;
     }
 
+    /** Feeds raw bytes as a TCP segment from the peer (no validation here: that is the layer's job). */
+    boolean injectRaw(final byte[] l4)
+    {
+        final int buffer = arena.allocateBuffer();
+        assertTrue(buffer != Arena.NONE, "test arena out of buffers");
+        final long address = arena.bufferAddress(buffer);
+        final UnsafeBuffer frame = new UnsafeBuffer(address, arena.bufferSize());
+        frame.setMemory(0, ETH + IP, (byte)0);
+        frame.putBytes(ETH + IP, l4);
+        datagram.set(buffer, address, ETH + IP + l4.length, ETH, ETH + IP, l4.length, PEER_IP, LOCAL_IP,
+            TcpLayer.PROTOCOL_TCP, now, PacketRecord.CHECKSUM_SOFTWARE_VERIFIED);
+        final boolean taken = layer.onDatagram(datagram, now);
+        if (!taken)
+        {
+            arena.releaseBuffer(buffer);
+        }
+        return taken;
+    }
+
     /** @return the next emitted segment; fails if none. */
     Seg expect()
     {
