@@ -98,4 +98,20 @@ final class TpacketLayout
     private TpacketLayout()
     {
     }
+
+    /**
+     * Addresses of the frame slots of a frame-based ring (V2 RX, V2/V3 TX): slot i lives at
+     * {@code base + (i / framesPerBlock) * blockSize + (i % framesPerBlock) * frameSize}; frames never
+     * span blocks, so a block may end in unused slack.
+     */
+    static long[] slotAddresses(final long base, final int blockSize, final int blockCount, final int frameSize)
+    {
+        final int perBlock = blockSize / frameSize;
+        final long[] slots = new long[perBlock * blockCount];
+        for (int i = 0; i < slots.length; i++)
+        {
+            slots[i] = base + (long)(i / perBlock) * blockSize + (long)(i % perBlock) * frameSize;
+        }
+        return slots;
+    }
 }

@@ -42,12 +42,7 @@ final class TxRing
         lengthOffset = v3 ? TP3_LEN_OFFSET : TP2_LEN_OFFSET;
         dataOffset = v3 ? TX_DATA_OFFSET_V3 : TX_DATA_OFFSET_V2;
         maxFrameLength = frameSize - dataOffset - (vnetHdr ? VNET_HDR_LENGTH : 0);
-        final int perBlock = blockSize / frameSize;
-        slotAddress = new long[perBlock * blockCount];
-        for (int i = 0; i < slotAddress.length; i++)
-        {
-            slotAddress[i] = base + (long)(i / perBlock) * blockSize + (long)(i % perBlock) * frameSize;
-        }
+        slotAddress = slotAddresses(base, blockSize, blockCount, frameSize);
     }
 
     /** @return the largest frame a slot takes. */

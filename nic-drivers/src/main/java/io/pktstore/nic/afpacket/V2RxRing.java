@@ -8,8 +8,7 @@ import static io.pktstore.nic.afpacket.TpacketLayout.*;
 
 /**
  * TPACKET_V2 RX ring: fixed frame slots, each handed to user space on its own (tp_status USER) and
- * returned with tp_status KERNEL. Slot i lives at {@code base + (i / framesPerBlock) * blockSize +
- * (i % framesPerBlock) * frameSize} (frames never span blocks). Layout: {@link TpacketLayout}.
+ * returned with tp_status KERNEL. Slots: {@link TpacketLayout#slotAddresses}; layout: {@link TpacketLayout}.
  */
 final class V2RxRing extends RxRing
 {
@@ -23,12 +22,7 @@ final class V2RxRing extends RxRing
     {
         super(base, vnetHdr, statistics);
         this.frameSize = frameSize;
-        final int perBlock = blockSize / frameSize;
-        slotAddress = new long[perBlock * blockCount];
-        for (int i = 0; i < slotAddress.length; i++)
-        {
-            slotAddress[i] = base + (long)(i / perBlock) * blockSize + (long)(i % perBlock) * frameSize;
-        }
+        slotAddress = slotAddresses(base, blockSize, blockCount, frameSize);
     }
 
     @Override

@@ -94,13 +94,7 @@ public final class NetNamespace implements AutoCloseable
      */
     public CommandResult exec(final List<String> command, final long timeoutMs)
     {
-        final List<String> full = new ArrayList<>(command.size() + 4);
-        full.add("ip");
-        full.add("netns");
-        full.add("exec");
-        full.add(name);
-        full.addAll(command);
-        return Commands.run(full, timeoutMs);
+        return Commands.run(inside(command), timeoutMs);
     }
 
     /**
@@ -114,12 +108,7 @@ public final class NetNamespace implements AutoCloseable
      */
     public Process start(final List<String> command)
     {
-        final List<String> full = new ArrayList<>(command.size() + 4);
-        full.add("ip");
-        full.add("netns");
-        full.add("exec");
-        full.add(name);
-        full.addAll(command);
+        final List<String> full = inside(command);
         try
         {
             return new ProcessBuilder(full).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -129,6 +118,18 @@ public final class NetNamespace implements AutoCloseable
         {
             throw new HostSetupException("cannot start " + String.join(" ", full) + ": " + ex.getMessage(), ex);
         }
+    }
+
+    /** @return {@code ip netns exec NAME} followed by the command. */
+    private List<String> inside(final List<String> command)
+    {
+        final List<String> full = new ArrayList<>(command.size() + 4);
+        full.add("ip");
+        full.add("netns");
+        full.add("exec");
+        full.add(name);
+        full.addAll(command);
+        return full;
     }
 
     /**
