@@ -6,6 +6,7 @@ import io.pktstore.nic.RxBurst;
 import io.pktstore.stack.ip.ArpLayer;
 import io.pktstore.stack.ip.FrameTransmitter;
 import io.pktstore.stack.ip.IcmpLayer;
+import io.pktstore.stack.ip.Ipv4HeaderWriter;
 import io.pktstore.stack.ip.Ipv4Layer;
 import io.pktstore.stack.ip.Ipv4Output;
 import io.pktstore.stack.ip.NeighbourCache;
@@ -105,7 +106,8 @@ public final class NetworkStack implements Agent
         pending = new PendingFrames(PENDING_SLOTS, config.mtu(), config.mac(),
             config.arpMaxRequests() * config.arpRetryIntervalNs(), tx, counters);
         arp = new ArpLayer(config, counters, tx, new NeighbourCache(config.neighbourCapacity()), pending);
-        ipv4 = new Ipv4Layer(config, counters, tx, arp, new IcmpLayer(config, counters, tx), pending);
+        final Ipv4HeaderWriter headers = new Ipv4HeaderWriter(config);
+        ipv4 = new Ipv4Layer(config, counters, tx, arp, new IcmpLayer(config, counters, tx, headers), pending, headers);
     }
 
     /**

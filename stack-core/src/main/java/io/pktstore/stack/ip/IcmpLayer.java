@@ -2,7 +2,6 @@ package io.pktstore.stack.ip;
 
 import io.pktstore.stack.StackConfig;
 import io.pktstore.stack.StackCounters;
-import io.pktstore.stack.wire.EthernetFrame;
 import io.pktstore.stack.wire.IcmpEcho;
 import io.pktstore.stack.wire.Ipv4Header;
 
@@ -21,21 +20,21 @@ public final class IcmpLayer
     private final StackConfig config;
     private final StackCounters counters;
     private final FrameTransmitter tx;
+    private final Ipv4HeaderWriter headers;
     private final IcmpEcho icmp = new IcmpEcho();
-    private final EthernetFrame outFrame = new EthernetFrame();
-    private final Ipv4Header outIp = new Ipv4Header();
-    private int nextId;
 
     /**
      * @param config our addresses.
      * @param counters where outcomes are counted.
      * @param tx where replies are queued.
+     * @param headers writes the reply's Ethernet and IPv4 headers.
      */
-    public IcmpLayer(final StackConfig config, final StackCounters counters, final FrameTransmitter tx)
+    public IcmpLayer(final StackConfig config, final StackCounters counters, final FrameTransmitter tx, final Ipv4HeaderWriter headers)
     {
         this.config = config;
         this.counters = counters;
         this.tx = tx;
+        this.headers = headers;
     }
 
     /**
@@ -67,13 +66,8 @@ public final class IcmpLayer
         }
         icmp.type(IcmpEcho.TYPE_ECHO_REPLY).updateChecksum();
         final long frame = tx.beginFrame(nowNs);
-        outFrame.wrap(frame, EthernetFrame.HEADER_LENGTH)
-            .destination(ethSource)
-            .source(config.mac())
-            .etherType(EthernetFrame.TYPE_IPV4);
-        outIp.wrapForWrite(frame + EthernetFrame.HEADER_LENGTH)
-            .write(Ipv4Header.MIN_HEADER_LENGTH + length, nextId++, config.ttl(), Ipv4Header.PROTOCOL_ICMP, config.ip(), srcIp);
-        tx.addSegment(frame, EthernetFrame.HEADER_LENGTH + Ipv4Header.MIN_HEADER_LENGTH);
+        headers.writeFrameHeaders(frame, ethSource, srcIp, Ipv4Header.PROTOCOL_ICMP, length);
+        tx.addSegment(frame, Ipv4HeaderWriter.HEADERS_LENGTH);
         tx.addSegment(address, length);
         counters.increment(StackCounters.ICMP_ECHO_REPLIED);
     }

@@ -27,8 +27,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class Ipv4Layer implements Ipv4Output
 {
-    private static final int HEADERS_LENGTH = EthernetFrame.HEADER_LENGTH + Ipv4Header.MIN_HEADER_LENGTH;
-
     private final StackConfig config;
     private final StackCounters counters;
     private final FrameTransmitter tx;
@@ -37,8 +35,7 @@ public final class Ipv4Layer implements Ipv4Output
     private final PendingFrames pending;
     private final TransportHandler[] transports = new TransportHandler[256];
     private final Ipv4Header ip = new Ipv4Header();
-    private final Ipv4Header outIp = new Ipv4Header();
-    private final EthernetFrame outFrame = new EthernetFrame();
+    private final Ipv4HeaderWriter headers;
     private final ReceivedDatagram datagram = new ReceivedDatagram();
     private final long pendingHeaderAddress =
         new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 64)).addressOffset();
@@ -46,7 +43,6 @@ public final class Ipv4Layer implements Ipv4Output
     private final int subnet;
     private final int subnetBroadcast;
     private RuntimeException lastTransportError;
-    private int nextId;
 
     /**
      * @param config our addresses.
@@ -55,6 +51,7 @@ public final class Ipv4Layer implements Ipv4Output
      * @param arp neighbour resolution.
      * @param icmp the ICMP handler.
      * @param pending where datagrams for a neighbour being resolved wait.
+     * @param headers writes the Ethernet and IPv4 headers of what we send.
      */
     public Ipv4Layer(
         final StackConfig config,
@@ -62,9 +59,11 @@ public final class Ipv4Layer implements Ipv4Output
         final FrameTransmitter tx,
         final ArpLayer arp,
         final IcmpLayer icmp,
-        final PendingFrames pending)
+        final PendingFrames pending,
+        final Ipv4HeaderWriter headers)
     {
         this.pending = pending;
+        this.headers = headers;
         this.config = config;
         this.counters = counters;
         this.tx = tx;
@@ -282,23 +281,17 @@ public final class Ipv4Layer implements Ipv4Output
         {
             // Copy the datagram to wait for the ARP reply (as Linux does), so a first SYN does not
             // wait for a 1 s RTO; only when this neighbour's share is used up does the caller retry.
-            outIp.wrapForWrite(pendingHeaderAddress).write(totalLength, nextId, config.ttl(), protocol, config.ip(), dstIp);
+            headers.writeIpHeader(pendingHeaderAddress, dstIp, protocol, payload.totalLength());
             if (pending.enqueue(nextHop, pendingHeaderAddress, payload, nowNs))
             {
-                nextId++;
                 return SENT;
             }
             counters.increment(StackCounters.TX_NEIGHBOUR_PENDING);
             return NEIGHBOUR_PENDING;
         }
         final long frame = tx.beginFrame(nowNs);
-        outFrame.wrap(frame, EthernetFrame.HEADER_LENGTH)
-            .destination(mac)
-            .source(config.mac())
-            .etherType(EthernetFrame.TYPE_IPV4);
-        outIp.wrapForWrite(frame + EthernetFrame.HEADER_LENGTH)
-            .write(totalLength, nextId++, config.ttl(), protocol, config.ip(), dstIp);
-        tx.addSegment(frame, HEADERS_LENGTH);
+        headers.writeFrameHeaders(frame, mac, dstIp, protocol, payload.totalLength());
+        tx.addSegment(frame, Ipv4HeaderWriter.HEADERS_LENGTH);
         for (int i = 0, n = payload.count(); i < n; i++)
         {
             tx.addSegment(payload.address(i), payload.length(i));
