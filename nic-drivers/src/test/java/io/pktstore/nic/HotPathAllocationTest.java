@@ -18,13 +18,14 @@ import org.junit.jupiter.api.Timeout;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The data path allocates nothing: the thread's allocated-bytes counter must not move across many
- * transmit/receive calls once warmed up (a few hundred bytes of slack cover the MXBean itself).
+ * The data path allocates nothing: the thread's allocated-bytes counter must barely move across many
+ * transmit/receive calls once warmed up. The slack (16 KiB) covers one-off JIT/MXBean noise; across
+ * 200,000 frames it is under 0.1 byte per frame, so any per-frame allocation fails the test.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class HotPathAllocationTest
 {
-    private static final long SLACK_BYTES = 1024;
+    private static final long SLACK_BYTES = 16 * 1024;
 
     private static long allocated()
     {
