@@ -108,6 +108,7 @@ public final class TcpConnection
     private long rttStartNs;
     private int segmentsSinceAck;
     private int limitedTransmit;
+    private long lastSendNs;
     boolean ackNow;
     long wheelTimerId = TcpLayer.NO_TIMER;
     long wheelDeadline = NO_DEADLINE;
@@ -365,6 +366,7 @@ public final class TcpConnection
         rttTiming = false;
         segmentsSinceAck = 0;
         limitedTransmit = 0;
+        lastSendNs = 0;
         ackNow = false;
         outputPending = false;
         inInput = false;
@@ -1121,6 +1123,11 @@ public final class TcpConnection
                 throw new IllegalStateException(String.valueOf(state));
         }
         final int queueEnd = sendQueue.endSeq();
+        // RFC 5681 4.1: after an idle period longer than RTO the old cwnd no longer reflects the path.
+        if (sndUna == sndMax && queueEnd != sndNxt && lastSendNs != 0 && nowNs - lastSendNs > rtx.rtoNs())
+        {
+            congestion.onIdleRestart();
+        }
         while (true)
         {
             final int unsent = queueEnd - sndNxt;
@@ -1298,6 +1305,7 @@ public final class TcpConnection
         {
             return -1;
         }
+        lastSendNs = nowNs;
         if (hasAck)
         {
             lastAckSent = rcvNxt;

@@ -1,0 +1,42 @@
+/**
+ * TCP connections of the stack (RFC 9293 with MSS, window scaling, timestamps/PAWS, SACK-permitted and
+ * SACK blocks on our ACKs, RFC 6298 RTO with Karn and backoff, RFC 5681/6582 fast retransmit and
+ * NewReno, RFC 3042 limited transmit, delayed ACKs, zero-window probing, RFC 5961 RST/SYN/ACK
+ * checks with rate-limited challenge ACKs, keyed ISNs, SYN cookies beyond the listen backlog).
+ *
+ * <h2>Pieces</h2>
+ * <ul>
+ *   <li>{@link io.pktstore.stack.tcp.TcpLayer}: the {@code TransportHandler} for protocol 6. Demux by
+ *       4-tuple (one long key in a primitive map), listen table, RST for closed ports, one Agrona
+ *       {@code DeadlineTimerWheel} for every connection's timers, pre-allocated connection objects.</li>
+ *   <li>{@link io.pktstore.stack.tcp.TcpConnection}: the TCB and the event processing, one exhaustive
+ *       switch on {@link io.pktstore.stack.tcp.TcpState} per event; the application's handle.</li>
+ *   <li>{@code SendQueue}: the send/retransmission queue, a chain of packet records; segments gather
+ *       from their buffers. {@code SegmentWriter}: header + options into a ring slot, checksum once.</li>
+ *   <li>The out-of-order tree ({@code tcp.algo.OutOfOrderQueue}), RTO, NewReno, ISN and cookie
+ *       algorithms and the header/option flyweights ({@code tcp.wire}) live in their own packages.</li>
+ * </ul>
+ *
+ * <h2>Zero-copy contract with the application</h2>
+ * <ol>
+ *   <li>In-order data arrives as packet records ({@link io.pktstore.stack.tcp.TcpHandler#onData});
+ *       the record covers exactly the new bytes (dataOffset/dataLength/tcpSeq already trimmed of
+ *       anything received before) and keeps the frame's checksum, checksum state and timestamp. The
+ *       application owns it: keep it, send it, or release it to the pool.</li>
+ *   <li>Delivered bytes count against the receive window until
+ *       {@link io.pktstore.stack.tcp.TcpConnection#consumed} is called: that is flow control.</li>
+ *   <li>{@link io.pktstore.stack.tcp.TcpConnection#sendRecords} takes ownership of a record chain and
+ *       transmits from the records' buffers; records are released when acknowledged (send clones to
+ *       keep the bytes). {@link io.pktstore.stack.tcp.TcpConnection#send} copies bytes once into arena
+ *       buffers.</li>
+ *   <li>Everything runs on the stack's thread; callbacks must not block; nothing on the per-segment
+ *       path allocates (HotPathAllocationTest).</li>
+ * </ol>
+ *
+ * <h2>Known gaps</h2>
+ * Received SACK blocks are parsed but not used for sender recovery (NewReno + go-back-N after RTO);
+ * no accept queue (an ESTABLISHED passive connection is handed to the listener's handler at once, the
+ * backlog bounds only half-open connections); no keep-alive; no urgent data; TIME_WAIT does not accept
+ * a new SYN for the same 4-tuple (RFC 6191).
+ */
+package io.pktstore.stack.tcp;
