@@ -311,11 +311,13 @@ class KernelPeerEchoTest
         {
             final StackClient client = new StackClient(h.stack.pool(), data);
             final long rstsBefore = h.peerCounter("TcpOutRsts");
+            final long unreachBefore = h.peerCounter("IcmpOutDestUnreachs");
             h.onStackThread(() -> h.tcp.connect(ipOf("198.18.41.1"), 9000, client, System.nanoTime()));
             assertTrue(client.done.await(60, TimeUnit.SECONDS), "connection finished");
             assertEquals(TcpCloseReason.NORMAL, client.closeReason);
             assertArrayEquals(data, client.received.toByteArray(), "the kernel server echoed our stream intact");
             assertEquals(rstsBefore, h.peerCounter("TcpOutRsts"), "the kernel sent no RST");
+            assertEquals(unreachBefore, h.peerCounter("IcmpOutDestUnreachs"), "the kernel sent no ICMP unreachable");
         }
         finally
         {
@@ -339,6 +341,8 @@ class KernelPeerEchoTest
         h.topology.addPeerLossRule(2);
         try
         {
+            final long rstsBefore = h.peerCounter("TcpOutRsts");
+            final long unreachBefore = h.peerCounter("IcmpOutDestUnreachs");
             final long start = System.nanoTime();
             final byte[][] digests = h.topology.runInPeerNamespace(() ->
             {
@@ -390,6 +394,8 @@ class KernelPeerEchoTest
             System.out.println("veth echo " + total + " B each way with 2% loss: " + ms + " ms, " +
                 (2.0 * total / 1e6) / (ms / 1000.0) + " MB/s total; tcp " + h.onStackThread(() -> h.tcp.counters().toString()));
             assertArrayEquals(digests[0], digests[1], "SHA-256 of the echo equals SHA-256 of what was sent");
+            assertEquals(rstsBefore, h.peerCounter("TcpOutRsts"), "the kernel sent no RST");
+            assertEquals(unreachBefore, h.peerCounter("IcmpOutDestUnreachs"), "the kernel sent no ICMP unreachable");
         }
         finally
         {
