@@ -116,6 +116,32 @@ class NetworkStackTest
     }
 
     @Test
+    void defendsOurAddressAgainstAProbeAndMergesAKnownNeighboursNewMac()
+    {
+        started();
+        // RFC 5227 probe for our address (sender IP 0.0.0.0): answered, nothing learned.
+        peer.send(ethernet(MacAddress.BROADCAST, PEER_MAC, ETH_ARP, arp(1, PEER_MAC, 0, 0, OUR_IP)), now[0]);
+        List<byte[]> frames = cycle();
+        assertEquals(1, frames.size());
+        assertArrayEquals(padded(ethernet(PEER_MAC, OUR_MAC, ETH_ARP, arp(2, OUR_MAC, OUR_IP, PEER_MAC, 0))), frames.get(0));
+        assertEquals(0, stack.arp().cache().size());
+
+        // Learn the peer, then its gratuitous announcement with a new MAC (target = its own IP) updates the entry.
+        peer.send(ethernet(MacAddress.BROADCAST, PEER_MAC, ETH_ARP, arp(1, PEER_MAC, PEER_IP, 0, OUR_IP)), now[0]);
+        cycle();
+        final long newMac = 0x0200_0000_00AAL;
+        peer.send(ethernet(MacAddress.BROADCAST, newMac, ETH_ARP, arp(1, newMac, PEER_IP, 0, PEER_IP)), now[0]);
+        frames = cycle();
+        assertEquals(0, frames.size(), "announcements are not answered");
+        assertEquals(newMac, stack.arp().cache().mac(stack.arp().cache().slot(PEER_IP)));
+        // A stranger's announcement is not learned (only merged when already known).
+        final int stranger = Ipv4Address.parse("198.18.0.77");
+        peer.send(ethernet(MacAddress.BROADCAST, 0x0200_0000_0077L, ETH_ARP, arp(1, 0x0200_0000_0077L, stranger, 0, stranger)), now[0]);
+        cycle();
+        assertEquals(-1, stack.arp().cache().slot(stranger));
+    }
+
+    @Test
     void answersIcmpEchoByteForByteWithOddDataAndRequestOptions()
     {
         started();
