@@ -21,7 +21,11 @@ public interface Ipv4Output
      * pending); the caller retransmits later.
      */
     int NEIGHBOUR_PENDING = 2;
-    /** The TX burst (or its gather capacity) is full for this duty cycle; try again next cycle. */
+    /**
+     * The TX burst is full for this duty cycle; try again next cycle. Reserved: the stack's own
+     * implementation flushes a full burst early instead (counted as tx.earlyFlushes), so today it
+     * never returns this; frames the device refuses at the flush are counted as tx.drop.deviceFull.
+     */
     int TX_FULL = 3;
     /** The payload does not fit the MTU (payload + 20 byte IPv4 header > {@link #mtu()}); nothing sent. */
     int TOO_BIG = 4;
