@@ -2,10 +2,7 @@ package io.pktstore.kv.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -15,21 +12,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ArenaDemoCommandTest {
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int run(final String... args) {
-        final CommandLine cl = PktstoreCommand.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
-    }
+    private final CommandRun cli = new CommandRun();
 
     @Test
     void storesReopensRecoversAndVerifiesEveryValue(@TempDir final Path dir) {
         final Path file = dir.resolve("demo.arena");
-        assertEquals(0, run("arena-demo", "--arena", file.toString(), "--size", "8m", "--values", "300"), err.toString());
-        final String text = out.toString();
+        assertEquals(0, cli.run("arena-demo", "--arena", file.toString(), "--size", "8m", "--values", "300"), cli.err());
+        final String text = cli.out();
         assertTrue(text.contains("300 of 300 values intact"), text);
         assertTrue(text.contains("clean shutdown: true"), text);
         assertTrue(text.contains("300 live records, 300 live buffers"), text);
@@ -41,17 +30,17 @@ class ArenaDemoCommandTest {
         final Path file = dir.resolve("precious.dat");
         final byte[] content = "not an arena, and not to be formatted".getBytes();
         Files.write(file, content);
-        assertEquals(1, run("arena-demo", "--arena", file.toString(), "--size", "8m", "--keep"));
-        assertTrue(err.toString().contains("refusing to format"), err.toString());
+        assertEquals(1, cli.run("arena-demo", "--arena", file.toString(), "--size", "8m", "--keep"));
+        assertTrue(cli.err().contains("refusing to format"), cli.err());
         assertArrayEquals(content, Files.readAllBytes(file));
     }
 
     @Test
     void badFlagsAreUsageErrorsNamingTheFlag() {
-        assertEquals(2, run("arena-demo", "--values", "lots"));
-        assertTrue(err.toString().contains("--values"), err.toString());
-        assertEquals(1, run("arena-demo", "--size", "12q"));
-        assertTrue(err.toString().contains("not a size: '12q'"), err.toString());
-        assertEquals(2, run("no-such-command"));
+        assertEquals(2, cli.run("arena-demo", "--values", "lots"));
+        assertTrue(cli.err().contains("--values"), cli.err());
+        assertEquals(1, cli.run("arena-demo", "--size", "12q"));
+        assertTrue(cli.err().contains("not a size: '12q'"), cli.err());
+        assertEquals(2, cli.run("no-such-command"));
     }
 }
