@@ -2,8 +2,7 @@ package io.pktstore.nic.fault;
 
 import java.util.SplittableRandom;
 
-import io.pktstore.nic.DeviceCapabilities;
-import io.pktstore.nic.DeviceStatistics;
+import io.pktstore.nic.ForwardingDevice;
 import io.pktstore.nic.FrameDevice;
 import io.pktstore.nic.RxBurst;
 import io.pktstore.nic.TxBurst;
@@ -19,9 +18,8 @@ import io.pktstore.nic.internal.Frames;
  * <p>Frames are staged in the injector's own pre-allocated slots, so nothing is allocated per frame.
  * {@link #statistics()} is the inner device's: the injector's effect is in {@link #counters()}.
  */
-public final class FaultInjectingDevice implements FrameDevice
+public final class FaultInjectingDevice extends ForwardingDevice
 {
-    private final FrameDevice inner;
     private final FaultConfig config;
     private final FaultCounters counters = new FaultCounters();
     private final FaultStage rxStage;
@@ -37,7 +35,7 @@ public final class FaultInjectingDevice implements FrameDevice
      */
     public FaultInjectingDevice(final FrameDevice inner, final FaultConfig config, final long seed)
     {
-        this.inner = java.util.Objects.requireNonNull(inner, "inner");
+        super(inner, "fault");
         this.config = java.util.Objects.requireNonNull(config, "config");
         final SplittableRandom random = new SplittableRandom(seed);
         final FaultConfig.Direction d = config.direction();
@@ -55,34 +53,10 @@ public final class FaultInjectingDevice implements FrameDevice
         return counters;
     }
 
-    /** @return the wrapped device. */
-    public FrameDevice inner()
-    {
-        return inner;
-    }
-
     /** @return the configuration. */
     public FaultConfig config()
     {
         return config;
-    }
-
-    @Override
-    public String name()
-    {
-        return "fault(" + inner.name() + ")";
-    }
-
-    @Override
-    public DeviceCapabilities capabilities()
-    {
-        return inner.capabilities();
-    }
-
-    @Override
-    public DeviceStatistics statistics()
-    {
-        return inner.statistics();
     }
 
     @Override

@@ -3,9 +3,8 @@ package io.pktstore.nic.pcap;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 
-import io.pktstore.nic.DeviceCapabilities;
 import io.pktstore.nic.DeviceException;
-import io.pktstore.nic.DeviceStatistics;
+import io.pktstore.nic.ForwardingDevice;
 import io.pktstore.nic.FrameDevice;
 import io.pktstore.nic.RxBurst;
 import io.pktstore.nic.TxBurst;
@@ -26,11 +25,10 @@ import org.pcap4j.packet.namednumber.DataLinkType;
  * <p>This is a diagnostic wrapper: Pcap4J's dump API takes a byte[] and a Timestamp per frame, so
  * recording allocates per frame. Keep it off benchmark paths.
  */
-public final class PcapRecordingDevice implements FrameDevice
+public final class PcapRecordingDevice extends ForwardingDevice
 {
     private static final int SNAPLEN = 262_144;
 
-    private final FrameDevice inner;
     private final Path file;
     private final long txClockOffsetNs;
     private final PcapHandle dead;
@@ -40,7 +38,7 @@ public final class PcapRecordingDevice implements FrameDevice
 
     private PcapRecordingDevice(final FrameDevice inner, final Path file, final long txClockOffsetNs)
     {
-        this.inner = inner;
+        super(inner, "record");
         this.file = file;
         this.txClockOffsetNs = txClockOffsetNs;
         try
@@ -102,30 +100,6 @@ public final class PcapRecordingDevice implements FrameDevice
     public long recordedFrames()
     {
         return recorded;
-    }
-
-    /** @return the recorded device. */
-    public FrameDevice inner()
-    {
-        return inner;
-    }
-
-    @Override
-    public String name()
-    {
-        return "record(" + inner.name() + ")";
-    }
-
-    @Override
-    public DeviceCapabilities capabilities()
-    {
-        return inner.capabilities();
-    }
-
-    @Override
-    public DeviceStatistics statistics()
-    {
-        return inner.statistics();
     }
 
     @Override
@@ -191,12 +165,6 @@ public final class PcapRecordingDevice implements FrameDevice
         {
             throw new DeviceException("flushing capture file " + file + " failed: " + ex.getMessage(), ex);
         }
-    }
-
-    @Override
-    public boolean awaitReadable(final long timeoutNs)
-    {
-        return inner.awaitReadable(timeoutNs);
     }
 
     /** Closes the capture file (complete and readable afterwards) and the inner device. */
