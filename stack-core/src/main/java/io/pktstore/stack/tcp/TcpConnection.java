@@ -42,6 +42,8 @@ public final class TcpConnection
     private static final long MAX_PERSIST_NS = 60_000_000_000L;
     /** PAWS: timestamps older than 24 days are not trusted (RFC 7323 5.5). */
     private static final long PAWS_IDLE_NS = 24L * 24 * 3600 * 1_000_000_000L;
+    /** Ranges the SACK scoreboard keeps; beyond it the highest ranges are forgotten (only costs retransmissions). */
+    private static final int SCOREBOARD_RANGES = 8;
     /** MSS assumed when the peer sends none (RFC 9293 3.7.1). */
     static final int DEFAULT_MSS = 536;
 
@@ -108,6 +110,10 @@ public final class TcpConnection
     private long rttStartNs;
     private int segmentsSinceAck;
     private int limitedTransmit;
+    /** SACK scoreboard (RFC 2018/6675): ranges above SND.UNA the peer reported, sorted, disjoint. */
+    private final int[] sackedLeft = new int[SCOREBOARD_RANGES];
+    private final int[] sackedRight = new int[SCOREBOARD_RANGES];
+    private int sackedCount;
     private long lastSendNs;
     boolean ackNow;
     long wheelTimerId = TcpLayer.NO_TIMER;
@@ -366,6 +372,7 @@ public final class TcpConnection
         rttTiming = false;
         segmentsSinceAck = 0;
         limitedTransmit = 0;
+        sackedCount = 0;
         lastSendNs = 0;
         ackNow = false;
         outputPending = false;
@@ -743,7 +750,10 @@ public final class TcpConnection
         final int length = s.sequenceLength();
         if (length == 0)
         {
-            return window == 0 ? s.seq == rcvNxt : inWindow(s.seq, rcvNxt, window);
+            // As Linux (tcp_sequence), a bare ACK exactly at the right edge is accepted too: a sender that
+            // filled our window and lost a segment carries SEG.SEQ = edge, and refusing its ACKs would
+            // deadlock both sides.
+            return inWindow(s.seq, rcvNxt, window + 1);
         }
         if (window == 0)
         {
@@ -762,6 +772,10 @@ public final class TcpConnection
         final int ack = s.ack;
         final int windowBytes = s.window << sndShift;
         final boolean windowUnchanged = windowBytes == sndWnd;
+        if (sackOk && s.options.sackBlockCount() > 0)
+        {
+            recordSackBlocks(s.options, ack);
+        }
         if (gt(ack, sndUna))
         {
             limitedTransmit = 0;
@@ -778,6 +792,7 @@ public final class TcpConnection
             }
             retransmissions = 0;
             sndUna = ack;
+            pruneSacked(ack);
             if (lt(sndNxt, ack))
             {
                 sndNxt = ack;
@@ -1130,16 +1145,34 @@ public final class TcpConnection
         }
         while (true)
         {
+            if (sackedCount > 0 && lt(sndNxt, sndMax))
+            {
+                // Resending after a go-back-N rewind: what the peer SACKed need not go again.
+                final int skipped = skipSacked(sndNxt);
+                if (skipped != sndNxt)
+                {
+                    sndNxt = skipped;
+                    continue;
+                }
+            }
             final int unsent = queueEnd - sndNxt;
-            final int inFlight = sndNxt - sndUna;
+            final int inFlight = sndNxt - sndUna - sackedBelow(sndNxt);
             final int window = Math.min(sndWnd, congestion.sendWindow(sndWnd) + limitedTransmit);
             if (unsent > 0)
             {
-                final int room = window - inFlight;
+                // Congestion room counts only what is in the network (SACKed bytes are not), but nothing
+                // may ever go past the right edge the peer announced: SND.WL2 + SND.WND (the ACK that
+                // carried the window plus the window). SND.UNA + SND.WND would overshoot when the window
+                // came from an older ACK than SND.UNA, and the peer then drops our segments.
+                final int room = Math.min(window - inFlight, sndWl2 + sndWnd - sndNxt);
                 int length = Math.min(unsent, Math.min(sndMss, room));
                 if (length <= 0)
                 {
                     break;
+                }
+                if (sackedCount > 0 && lt(sndNxt, sndMax))
+                {
+                    length = Math.min(length, nextSackedStart(sndNxt) - sndNxt);
                 }
                 // Sender SWS avoidance (RFC 9293 3.8.6.2.1): no runt while data is in flight.
                 if (length < sndMss && length < unsent && inFlight > 0)
@@ -1203,6 +1236,144 @@ public final class TcpConnection
                 persistDeadline = nowNs + persistInterval();
             }
         }
+    }
+
+    // ---- SACK scoreboard ----
+
+    private void recordSackBlocks(final TcpOptions o, final int ack)
+    {
+        final int una = gt(ack, sndUna) ? ack : sndUna;
+        for (int i = 0; i < o.sackBlockCount(); i++)
+        {
+            int left = o.sackLeft(i);
+            final int right = o.sackRight(i);
+            // Ignore malformed, already-acknowledged (D-SACK) and never-sent ranges (RFC 2018 / 6675).
+            if (!lt(left, right) || le(right, una) || gt(right, sndMax))
+            {
+                continue;
+            }
+            if (lt(left, una))
+            {
+                left = una;
+            }
+            addSacked(left, right);
+        }
+    }
+
+    private void addSacked(final int left, final int right)
+    {
+        int l = left;
+        int r = right;
+        int write;
+        // Rebuild in place: copy ranges before, merge overlapping/adjacent ones, insert, copy after.
+        final int n = sackedCount;
+        int i = 0;
+        while (i < n && lt(sackedRight[i], l))
+        {
+            i++;
+        }
+        write = i;
+        while (i < n && le(sackedLeft[i], r))
+        {
+            if (lt(sackedLeft[i], l))
+            {
+                l = sackedLeft[i];
+            }
+            if (gt(sackedRight[i], r))
+            {
+                r = sackedRight[i];
+            }
+            i++;
+        }
+        final int removed = i - write;
+        final int tail = n - i;
+        if (removed == 0)
+        {
+            if (n == SCOREBOARD_RANGES)
+            {
+                if (write == SCOREBOARD_RANGES)
+                {
+                    return;   // highest of all and no room: forget it
+                }
+                // drop the highest range to make room
+                System.arraycopy(sackedLeft, write, sackedLeft, write + 1, tail - 1);
+                System.arraycopy(sackedRight, write, sackedRight, write + 1, tail - 1);
+                sackedLeft[write] = l;
+                sackedRight[write] = r;
+                return;
+            }
+            System.arraycopy(sackedLeft, write, sackedLeft, write + 1, tail);
+            System.arraycopy(sackedRight, write, sackedRight, write + 1, tail);
+            sackedCount = n + 1;
+        }
+        else if (removed > 1)
+        {
+            System.arraycopy(sackedLeft, i, sackedLeft, write + 1, tail);
+            System.arraycopy(sackedRight, i, sackedRight, write + 1, tail);
+            sackedCount = n - removed + 1;
+        }
+        sackedLeft[write] = l;
+        sackedRight[write] = r;
+    }
+
+    private void pruneSacked(final int una)
+    {
+        int drop = 0;
+        while (drop < sackedCount && le(sackedRight[drop], una))
+        {
+            drop++;
+        }
+        if (drop > 0)
+        {
+            System.arraycopy(sackedLeft, drop, sackedLeft, 0, sackedCount - drop);
+            System.arraycopy(sackedRight, drop, sackedRight, 0, sackedCount - drop);
+            sackedCount -= drop;
+        }
+        if (sackedCount > 0 && lt(sackedLeft[0], una))
+        {
+            sackedLeft[0] = una;
+        }
+    }
+
+    /** @return the end of the SACKed range containing {@code seq}, or {@code seq} itself. */
+    private int skipSacked(final int seq)
+    {
+        for (int i = 0; i < sackedCount; i++)
+        {
+            if (inWindow(seq, sackedLeft[i], sackedRight[i] - sackedLeft[i]))
+            {
+                return sackedRight[i];
+            }
+        }
+        return seq;
+    }
+
+    /** @return the start of the first SACKed range after {@code seq}, or SND.MAX. */
+    private int nextSackedStart(final int seq)
+    {
+        for (int i = 0; i < sackedCount; i++)
+        {
+            if (gt(sackedLeft[i], seq))
+            {
+                return lt(sackedLeft[i], sndMax) ? sackedLeft[i] : sndMax;
+            }
+        }
+        return sndMax;
+    }
+
+    /** @return SACKed bytes below {@code seq}: they are not in the network (RFC 6675 "pipe"). */
+    private int sackedBelow(final int seq)
+    {
+        int bytes = 0;
+        for (int i = 0; i < sackedCount; i++)
+        {
+            if (ge(sackedLeft[i], seq))
+            {
+                break;
+            }
+            bytes += (lt(sackedRight[i], seq) ? sackedRight[i] : seq) - sackedLeft[i];
+        }
+        return bytes;
     }
 
     private long persistInterval()

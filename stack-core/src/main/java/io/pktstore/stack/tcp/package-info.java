@@ -34,7 +34,9 @@
  * </ol>
  *
  * <h2>Known gaps</h2>
- * Received SACK blocks are parsed but not used for sender recovery (NewReno + go-back-N after RTO);
+ * Received SACK blocks feed a small scoreboard that keeps SACKed data out of the in-flight count and
+ * out of go-back-N resends after a timeout, but recovery itself is NewReno (one hole per partial ACK,
+ * not RFC 6675's pipe-driven loop);
  * no accept queue (an ESTABLISHED passive connection is handed to the listener's handler at once, the
  * backlog bounds only half-open connections); no keep-alive; no urgent data; TIME_WAIT does not accept
  * a new SYN for the same 4-tuple (RFC 6191).

@@ -496,4 +496,46 @@ class TcpStateMachineTest
         assertEquals(0, tb.layer.connectionCount(), "given up after maxSynRetransmissions; backlog slot freed");
         assertTrue(tb.handler.events.isEmpty(), "the application never saw the half-open connection");
     }
+
+    @Test
+    void afterTimeoutSackedSegmentsAreNotSentAgain()
+    {
+        final TcpConnection c = establish();
+        final int mss = c.mss();
+        final int[] seqs = sendSegments(c, 5);
+        // The peer got segments 0 and 3 only: ACK of 0 with a SACK block for 3.
+        final Seg sack = peer(ACK, PEER_ISS + 1, seqs[1]).window(512);
+        sack.sackBlocks.add(new int[] {seqs[3], seqs[3] + mss});
+        tb.inject(sack);
+        tb.expectNothing();
+        tb.advance(c.retransmissionTimer().rtoNs() + 2 * MS);
+        assertEquals(seqs[1], tb.expect().seq, "RTO retransmits the first hole");
+        tb.expectNothing();
+        // Segment 1 arrives; the peer now misses 2 and 4. cwnd is 2 segments: 2 goes, 3 is skipped, 4 goes.
+        final Seg ack2 = peer(ACK, PEER_ISS + 1, seqs[2]).window(512);
+        ack2.sackBlocks.add(new int[] {seqs[3], seqs[3] + mss});
+        tb.inject(ack2);
+        assertEquals(seqs[2], tb.expect().seq);
+        final Seg next = tb.expect();
+        assertEquals(seqs[4], next.seq, "the SACKed segment 3 is not resent");
+        assertEquals(mss, next.payload.length);
+        tb.expectNothing();
+    }
+
+    @Test
+    void bareAckExactlyAtTheRightEdgeOfTheWindowIsStillProcessed()
+    {
+        tb.config.receiveBufferBytes(2048);
+        final TcpConnection c = establish();
+        c.send(bytes(100, 0), 0, 100, tb.now);
+        tb.expect(ACK | PSH, iss + 1, PEER_ISS + 1);
+        // The peer's first 1000 bytes are lost; the next 1048 fill our window up to its right edge.
+        tb.inject(peer(ACK, PEER_ISS + 1001, iss + 1).window(512).payload(1048, 1));
+        tb.expect(ACK, iss + 101, PEER_ISS + 1);
+        // Its next bare ACK carries SEG.SEQ = PEER_ISS + 2049 = RCV.NXT + RCV.WND: strictly outside
+        // [RCV.NXT, RCV.NXT + RCV.WND), but refusing it would lose its ACK for good (Linux accepts it).
+        tb.inject(peer(ACK, PEER_ISS + 2049, iss + 101).window(512));
+        assertEquals(0, c.sendQueued(), "the ACK at the window edge acknowledged our data");
+        assertEquals(0, tb.layer.counters().dropOutOfWindow);
+    }
 }
