@@ -4,6 +4,7 @@ import io.pktstore.arena.Arena;
 import io.pktstore.stack.ip.Gather;
 import io.pktstore.stack.record.PacketRecord;
 import io.pktstore.stack.record.PacketRecordPool;
+import io.pktstore.stack.tcp.algo.RecordReleaser;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -20,8 +21,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Two kinds of records enter: records the application hands over ({@link #appendRecord}, e.g. received
  * records echoed back, zero copy: the segment gathers straight from their payload buffers) and records
  * this queue makes for bytes the application copies in ({@link #appendCopy}: one copy, into arena
- * buffers). Either way the queue owns them until they are acknowledged, then releases them to the pool
- * (a clone shares its buffer, so releasing it only drops one reference).
+ * buffers). Either way the queue owns them until they are acknowledged, then hands them to its
+ * {@link RecordReleaser} (in the stack: {@link DeferredRecordRelease}, one duty cycle late, because
+ * frames queued this cycle may still point into them; a clone shares its buffer, so releasing it only
+ * drops one reference).
  * <p>
  * A cursor remembers the record and offset of the last gathered end, so sending new data walks
  * nothing; a retransmission from SND.UNA walks from the head (at most one window of records).
@@ -30,6 +33,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 final class SendQueue
 {
     private final PacketRecordPool pool;
+    private final RecordReleaser releaser;
     private final Arena arena;
     private final PacketRecord rec = new PacketRecord();
     private final UnsafeBuffer copyView = new UnsafeBuffer(0, 0);
@@ -42,9 +46,10 @@ final class SendQueue
     private int cursorOffset;
     private int cursorSeq;
 
-    SendQueue(final PacketRecordPool pool)
+    SendQueue(final PacketRecordPool pool, final RecordReleaser releaser)
     {
         this.pool = pool;
+        this.releaser = releaser;
         this.arena = pool.arena();
     }
 
@@ -58,7 +63,13 @@ final class SendQueue
     /** Releases every queued record. */
     void clear()
     {
-        pool.releaseChain(head);
+        int record = head;
+        while (record != PacketRecord.NO_RECORD)
+        {
+            final int next = rec.wrap(arena, record).next();
+            releaser.release(record);
+            record = next;
+        }
         head = PacketRecord.NO_RECORD;
         tail = PacketRecord.NO_RECORD;
         bytes = 0;
@@ -195,7 +206,7 @@ final class SendQueue
                 {
                     cursorRecord = PacketRecord.NO_RECORD;
                 }
-                pool.release(head);
+                releaser.release(head);
                 head = next;
                 if (head == PacketRecord.NO_RECORD)
                 {

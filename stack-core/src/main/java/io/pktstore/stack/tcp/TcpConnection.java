@@ -127,7 +127,7 @@ public final class TcpConnection
         this.config = config;
         this.pool = pool;
         this.counters = counters;
-        this.sendQueue = new SendQueue(pool);
+        this.sendQueue = new SendQueue(pool, layer.deferredRelease());
         this.outOfOrder = new OutOfOrderQueue(pool.arena()::recordAddress, pool::release);
         this.rtx = new RetransmissionTimer(
             config.initialRtoNs(), config.minRtoNs(), config.maxRtoNs(), RetransmissionTimer.DEFAULT_GRANULARITY_NS);

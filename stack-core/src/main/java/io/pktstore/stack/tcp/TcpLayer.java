@@ -64,6 +64,7 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
     private final PacketRecordPool pool;
     private final TcpCounters counters = new TcpCounters();
     private final SegmentWriter writer;
+    private final DeferredRecordRelease deferredRelease;
     private final TcpHeader header = new TcpHeader();
     private final InboundSegment segment = new InboundSegment();
     private final TcpOptions cookieOptions = new TcpOptions();
@@ -97,6 +98,7 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
         this.ipv4 = ipv4;
         this.pool = pool;
         this.writer = new SegmentWriter(ipv4, counters);
+        this.deferredRelease = new DeferredRecordRelease(pool);
         final int max = config.maxConnections();
         this.byTuple = new Long2ObjectHashMap<>(Math.max(16, max * 2), 0.65f);
         this.byTimer = new Long2ObjectHashMap<>(Math.max(16, max * 2), 0.65f);
@@ -406,7 +408,8 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
     @Override
     public int poll(final long nowNs)
     {
-        int work = 0;
+        // The previous cycle's TX has been flushed: records acknowledged then may go back now.
+        int work = deferredRelease.releasePrevious();
         for (int i = 0; i < MAX_TICKS_PER_POLL && wheel.currentTickTime() <= nowNs; i++)
         {
             work += wheel.poll(nowNs, this, Integer.MAX_VALUE);
@@ -455,6 +458,11 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
     SegmentWriter writer()
     {
         return writer;
+    }
+
+    DeferredRecordRelease deferredRelease()
+    {
+        return deferredRelease;
     }
 
     /** Our timestamp clock (RFC 7323): milliseconds plus a keyed offset. */

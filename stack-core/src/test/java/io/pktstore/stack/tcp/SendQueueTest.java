@@ -26,7 +26,7 @@ class SendQueueTest
         final ArenaGeometry g = ArenaGeometry.of(64, 64, 2048, 0);
         arena = Arena.format(SimulatedPmRegion.create(g.requiredBytes()), g);
         pool = new PacketRecordPool(arena);
-        queue = new SendQueue(pool);
+        queue = new SendQueue(pool, pool::release);
         queue.reset(1000);
     }
 
