@@ -851,7 +851,7 @@ public final class TcpConnection
             {
                 maxSndWnd = sndWnd;
             }
-            if (sndWnd > 0)
+            if (peerWindowRoom() > 0)
             {
                 persistDeadline = NO_DEADLINE;
                 persistBackoff = 0;
@@ -1164,7 +1164,7 @@ public final class TcpConnection
                 // may ever go past the right edge the peer announced: SND.WL2 + SND.WND (the ACK that
                 // carried the window plus the window). SND.UNA + SND.WND would overshoot when the window
                 // came from an older ACK than SND.UNA, and the peer then drops our segments.
-                final int room = Math.min(window - inFlight, sndWl2 + sndWnd - sndNxt);
+                final int room = Math.min(window - inFlight, peerWindowRoom());
                 int length = Math.min(unsent, Math.min(sndMss, room));
                 if (length <= 0)
                 {
@@ -1227,8 +1227,9 @@ public final class TcpConnection
         {
             sendAck(nowNs);
         }
-        // Zero window with data waiting and nothing in flight: probe it (RFC 9293 3.8.6.1).
-        if (sndWnd == 0 && queueEnd - sndNxt > 0 && sndUna == sndNxt)
+        // Peer window closed with data waiting and nothing in flight: probe it (RFC 9293 3.8.6.1), or a
+        // lost window update would stall both sides forever.
+        if (peerWindowRoom() <= 0 && queueEnd - sndNxt > 0 && sndUna == sndNxt)
         {
             if (persistDeadline == NO_DEADLINE)
             {
@@ -1374,6 +1375,12 @@ public final class TcpConnection
             bytes += (lt(sackedRight[i], seq) ? sackedRight[i] : seq) - sackedLeft[i];
         }
         return bytes;
+    }
+
+    /** @return bytes we may still send before the right edge of the peer's window, SND.WL2 + SND.WND. */
+    private int peerWindowRoom()
+    {
+        return sndWl2 + sndWnd - sndNxt;
     }
 
     private long persistInterval()
@@ -1585,7 +1592,7 @@ public final class TcpConnection
 
     private void zeroWindowProbe(final long nowNs)
     {
-        if (sndWnd != 0 || sendQueue.endSeq() == sndNxt || !state.synchronizedState())
+        if (peerWindowRoom() > 0 || sendQueue.endSeq() == sndNxt || !state.synchronizedState())
         {
             return;
         }
