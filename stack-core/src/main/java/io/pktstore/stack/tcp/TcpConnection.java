@@ -42,8 +42,6 @@ public final class TcpConnection
     private static final long MAX_PERSIST_NS = 60_000_000_000L;
     /** PAWS: timestamps older than 24 days are not trusted (RFC 7323 5.5). */
     private static final long PAWS_IDLE_NS = 24L * 24 * 3600 * 1_000_000_000L;
-    /** Ranges the SACK scoreboard keeps; beyond it the highest ranges are forgotten (only costs retransmissions). */
-    private static final int SCOREBOARD_RANGES = 8;
     /** MSS assumed when the peer sends none (RFC 9293 3.7.1). */
     static final int DEFAULT_MSS = 536;
 
@@ -110,10 +108,8 @@ public final class TcpConnection
     private long rttStartNs;
     private int segmentsSinceAck;
     private int limitedTransmit;
-    /** SACK scoreboard (RFC 2018/6675): ranges above SND.UNA the peer reported, sorted, disjoint. */
-    private final int[] sackedLeft = new int[SCOREBOARD_RANGES];
-    private final int[] sackedRight = new int[SCOREBOARD_RANGES];
-    private int sackedCount;
+    /** What the peer reported holding above SND.UNA (RFC 2018). */
+    private final SackScoreboard sacked = new SackScoreboard();
     private long lastSendNs;
     boolean ackNow;
     long wheelTimerId = TcpLayer.NO_TIMER;
@@ -372,7 +368,7 @@ public final class TcpConnection
         rttTiming = false;
         segmentsSinceAck = 0;
         limitedTransmit = 0;
-        sackedCount = 0;
+        sacked.clear();
         lastSendNs = 0;
         ackNow = false;
         outputPending = false;
@@ -774,7 +770,7 @@ public final class TcpConnection
         final boolean windowUnchanged = windowBytes == sndWnd;
         if (sackOk && s.options.sackBlockCount() > 0)
         {
-            recordSackBlocks(s.options, ack);
+            sacked.record(s.options, gt(ack, sndUna) ? ack : sndUna, sndMax);
         }
         if (gt(ack, sndUna))
         {
@@ -792,7 +788,7 @@ public final class TcpConnection
             }
             retransmissions = 0;
             sndUna = ack;
-            pruneSacked(ack);
+            sacked.acknowledge(ack);
             if (lt(sndNxt, ack))
             {
                 sndNxt = ack;
@@ -1145,10 +1141,10 @@ public final class TcpConnection
         }
         while (true)
         {
-            if (sackedCount > 0 && lt(sndNxt, sndMax))
+            if (!sacked.isEmpty() && lt(sndNxt, sndMax))
             {
                 // Resending after a go-back-N rewind: what the peer SACKed need not go again.
-                final int skipped = skipSacked(sndNxt);
+                final int skipped = sacked.skip(sndNxt);
                 if (skipped != sndNxt)
                 {
                     sndNxt = skipped;
@@ -1156,7 +1152,7 @@ public final class TcpConnection
                 }
             }
             final int unsent = queueEnd - sndNxt;
-            final int inFlight = sndNxt - sndUna - sackedBelow(sndNxt);
+            final int inFlight = sndNxt - sndUna - sacked.bytesBelow(sndNxt);
             final int window = Math.min(sndWnd, congestion.sendWindow(sndWnd) + limitedTransmit);
             if (unsent > 0)
             {
@@ -1170,9 +1166,9 @@ public final class TcpConnection
                 {
                     break;
                 }
-                if (sackedCount > 0 && lt(sndNxt, sndMax))
+                if (!sacked.isEmpty() && lt(sndNxt, sndMax))
                 {
-                    length = Math.min(length, nextSackedStart(sndNxt) - sndNxt);
+                    length = Math.min(length, sacked.nextStart(sndNxt, sndMax) - sndNxt);
                 }
                 // Sender SWS avoidance (RFC 9293 3.8.6.2.1): no runt while data is in flight.
                 if (length < sndMss && length < unsent && inFlight > 0)
@@ -1237,144 +1233,6 @@ public final class TcpConnection
                 persistDeadline = nowNs + persistInterval();
             }
         }
-    }
-
-    // ---- SACK scoreboard ----
-
-    private void recordSackBlocks(final TcpOptions o, final int ack)
-    {
-        final int una = gt(ack, sndUna) ? ack : sndUna;
-        for (int i = 0; i < o.sackBlockCount(); i++)
-        {
-            int left = o.sackLeft(i);
-            final int right = o.sackRight(i);
-            // Ignore malformed, already-acknowledged (D-SACK) and never-sent ranges (RFC 2018 / 6675).
-            if (!lt(left, right) || le(right, una) || gt(right, sndMax))
-            {
-                continue;
-            }
-            if (lt(left, una))
-            {
-                left = una;
-            }
-            addSacked(left, right);
-        }
-    }
-
-    private void addSacked(final int left, final int right)
-    {
-        int l = left;
-        int r = right;
-        int write;
-        // Rebuild in place: copy ranges before, merge overlapping/adjacent ones, insert, copy after.
-        final int n = sackedCount;
-        int i = 0;
-        while (i < n && lt(sackedRight[i], l))
-        {
-            i++;
-        }
-        write = i;
-        while (i < n && le(sackedLeft[i], r))
-        {
-            if (lt(sackedLeft[i], l))
-            {
-                l = sackedLeft[i];
-            }
-            if (gt(sackedRight[i], r))
-            {
-                r = sackedRight[i];
-            }
-            i++;
-        }
-        final int removed = i - write;
-        final int tail = n - i;
-        if (removed == 0)
-        {
-            if (n == SCOREBOARD_RANGES)
-            {
-                if (write == SCOREBOARD_RANGES)
-                {
-                    return;   // highest of all and no room: forget it
-                }
-                // drop the highest range to make room
-                System.arraycopy(sackedLeft, write, sackedLeft, write + 1, tail - 1);
-                System.arraycopy(sackedRight, write, sackedRight, write + 1, tail - 1);
-                sackedLeft[write] = l;
-                sackedRight[write] = r;
-                return;
-            }
-            System.arraycopy(sackedLeft, write, sackedLeft, write + 1, tail);
-            System.arraycopy(sackedRight, write, sackedRight, write + 1, tail);
-            sackedCount = n + 1;
-        }
-        else if (removed > 1)
-        {
-            System.arraycopy(sackedLeft, i, sackedLeft, write + 1, tail);
-            System.arraycopy(sackedRight, i, sackedRight, write + 1, tail);
-            sackedCount = n - removed + 1;
-        }
-        sackedLeft[write] = l;
-        sackedRight[write] = r;
-    }
-
-    private void pruneSacked(final int una)
-    {
-        int drop = 0;
-        while (drop < sackedCount && le(sackedRight[drop], una))
-        {
-            drop++;
-        }
-        if (drop > 0)
-        {
-            System.arraycopy(sackedLeft, drop, sackedLeft, 0, sackedCount - drop);
-            System.arraycopy(sackedRight, drop, sackedRight, 0, sackedCount - drop);
-            sackedCount -= drop;
-        }
-        if (sackedCount > 0 && lt(sackedLeft[0], una))
-        {
-            sackedLeft[0] = una;
-        }
-    }
-
-    /** @return the end of the SACKed range containing {@code seq}, or {@code seq} itself. */
-    private int skipSacked(final int seq)
-    {
-        for (int i = 0; i < sackedCount; i++)
-        {
-            if (inWindow(seq, sackedLeft[i], sackedRight[i] - sackedLeft[i]))
-            {
-                return sackedRight[i];
-            }
-        }
-        return seq;
-    }
-
-    /** @return the start of the first SACKed range after {@code seq}, or SND.MAX. */
-    private int nextSackedStart(final int seq)
-    {
-        for (int i = 0; i < sackedCount; i++)
-        {
-            if (gt(sackedLeft[i], seq))
-            {
-                return lt(sackedLeft[i], sndMax) ? sackedLeft[i] : sndMax;
-            }
-        }
-        return sndMax;
-    }
-
-    /** @return SACKed bytes below {@code seq}: they are not in the network (RFC 6675 "pipe"). */
-    private int sackedBelow(final int seq)
-    {
-        int bytes = 0;
-        for (int i = 0; i < sackedCount; i++)
-        {
-            if (ge(sackedLeft[i], seq))
-            {
-                break;
-            }
-            bytes += (lt(sackedRight[i], seq) ? sackedRight[i] : seq) - sackedLeft[i];
-        }
-        return bytes;
     }
 
     /** @return bytes we may still send before the right edge of the peer's window, SND.WL2 + SND.WND. */
