@@ -14,7 +14,6 @@ import io.pktstore.stack.tcp.TcpLayer;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SystemNanoClock;
 
-import java.security.SecureRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -42,8 +41,8 @@ final class StackNode implements AutoCloseable {
             final StackConfig config = StackConfig.builder().mac(mac).ip(cidr).idleMode(idleMode).build();
             final PacketRecordPool pool = new PacketRecordPool(arena);
             stack = new NetworkStack(config, device, pool, new SystemNanoClock());
-            // Keyed ISNs and SYN cookies need a secret no peer can guess (RFC 6528): never the test seed.
-            final TcpConfig tcpConfig = new TcpConfig().seed(new SecureRandom().nextLong());
+            // TcpConfig's default seed is secret and random: keyed ISNs and SYN cookies (RFC 6528).
+            final TcpConfig tcpConfig = new TcpConfig();
             final TcpLayer tcp = new TcpLayer(tcpConfig, stack.ipv4Output(), pool, System.nanoTime());
             stack.registerTransport(TcpLayer.PROTOCOL_TCP, tcp);
             echo = EchoServer.listen(tcp, pool, ECHO_PORT);

@@ -25,7 +25,11 @@ public final class TcpConfig
     private long timeWaitNs = 60_000_000_000L;
     private long persistMinNs = 200_000_000L;
     private int challengeAcksPerSecond = 1000;
-    private long seed = 0x5EED_7C90L;
+    /**
+     * Keys ISNs and SYN cookies (RFC 6528 needs a secret no peer can guess), so the default is drawn
+     * from the system's secure source; tests that must replay exactly set a fixed seed.
+     */
+    private long seed = new java.security.SecureRandom().nextLong();
 
     /** @return the most connections (any state but LISTEN) alive at once; objects are pre-allocated. */
     public int maxConnections()
@@ -241,13 +245,16 @@ public final class TcpConfig
         return this;
     }
 
-    /** @return seed of the generator that keys ISNs, SYN cookies and timestamp offsets (tests: fixed). */
+    /**
+     * @return seed of the generator that keys ISNs, SYN cookies and timestamp offsets: secret and
+     * random by default, fixed by tests that replay a run.
+     */
     public long seed()
     {
         return seed;
     }
 
-    /** @param s seed. @return this. */
+    /** @param s seed; a fixed value makes ISNs predictable, so only for tests and replays. @return this. */
     public TcpConfig seed(final long s)
     {
         seed = s;

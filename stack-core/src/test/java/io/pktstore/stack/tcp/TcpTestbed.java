@@ -51,7 +51,7 @@ final class TcpTestbed implements AutoCloseable
 
     static TcpConfig defaultConfig()
     {
-        return new TcpConfig().maxConnections(64).timeWaitNs(2_000_000_000L).delayedAckNs(40_000_000L);
+        return new TcpConfig().maxConnections(64).timeWaitNs(2_000_000_000L).delayedAckNs(40_000_000L).seed(0x5EED_7C90L);
     }
 
     /** A segment from the peer's port to our listening port. */
