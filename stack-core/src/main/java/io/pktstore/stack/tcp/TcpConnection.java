@@ -331,7 +331,7 @@ public final class TcpConnection
         }
         if (state.synchronizedState() && state != TcpState.TIME_WAIT)
         {
-            sendSegment(TcpHeader.RST | TcpHeader.ACK, sndNxt, 0, nowNs);
+            sendSegment(TcpHeader.RST | TcpHeader.ACK, acceptableSeq(), 0, nowNs);
             counters.rstsSent++;
         }
         layer.finish(this, TcpCloseReason.ABORTED, nowNs);
@@ -1249,9 +1249,25 @@ public final class TcpConnection
 
     private void sendAck(final long nowNs)
     {
-        // SND.MAX, not SND.NXT: after a go-back-N rewind the peer may already hold data up to SND.MAX,
-        // and a pure ACK below its RCV.NXT would be unacceptable there (its ACK field ignored).
-        sendSegment(TcpHeader.ACK, sndMax, 0, nowNs);
+        sendSegment(TcpHeader.ACK, acceptableSeq(), 0, nowNs);
+    }
+
+    /**
+     * The sequence number for a segment without data (pure ACK, RST) that the peer will accept, as
+     * Linux's tcp_acceptable_seq. SND.MAX, not SND.NXT: after a go-back-N rewind the peer may already
+     * hold data up to SND.MAX, and a number below its RCV.NXT would be unacceptable there (its ACK field
+     * ignored; capping at SND.NXT made the lossy-link test time out). But after a zero-window probe
+     * SND.MAX lies one byte beyond the peer's right edge, SND.WL2 + SND.WND, which is just as
+     * unacceptable: then the edge itself (not below SND.UNA, which the peer's RCV.NXT has reached).
+     */
+    private int acceptableSeq()
+    {
+        final int edge = sndWl2 + sndWnd;
+        if (le(sndMax, edge))
+        {
+            return sndMax;
+        }
+        return gt(edge, sndUna) ? edge : sndUna;
     }
 
     /** A SYN (active) or SYN-ACK (passive or simultaneous open) with our options. */

@@ -538,4 +538,26 @@ class TcpStateMachineTest
         assertEquals(0, c.sendQueued(), "the ACK at the window edge acknowledged our data");
         assertEquals(0, tb.layer.counters().dropOutOfWindow);
     }
+
+    @Test
+    void afterAZeroWindowProbeAcksAndResetsStayInsideThePeersWindow()
+    {
+        final TcpConnection c = establish();
+        tb.inject(peer(ACK, PEER_ISS + 1, iss + 1).window(0));
+        c.send(bytes(100, 5), 0, 100, tb.now);
+        tb.advance(c.retransmissionTimer().rtoNs() + 2 * MS);
+        final Seg probe = tb.expect();
+        assertEquals(iss + 1, probe.seq);
+        assertEquals(1, probe.payload.length);
+        // The peer's window is still closed and it refuses the probe byte; it keeps sending us data.
+        tb.inject(peer(ACK, PEER_ISS + 1, iss + 1).window(0).payload(10, 1));
+        tb.inject(peer(ACK, PEER_ISS + 11, iss + 1).window(0).payload(10, 1));
+        // Our ACK must carry SEG.SEQ = the peer's RCV.NXT (iss + 1): iss + 2 is one past its zero window,
+        // unacceptable there (RFC 9293 3.10.7.4), and its ACK field would be ignored (Linux drops it).
+        tb.expect(ACK, iss + 1, PEER_ISS + 21);
+        tb.expectNothing();
+        // Same for an abort: an RST beyond the window would not reset the peer (RFC 5961 3).
+        c.abort(tb.now);
+        tb.expect(RST | ACK, iss + 1, PEER_ISS + 21);
+    }
 }
