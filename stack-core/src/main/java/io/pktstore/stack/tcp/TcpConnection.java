@@ -385,6 +385,10 @@ public final class TcpConnection
         sndUna = isn;
         sndNxt = isn;
         sndMax = isn;
+        // The window's ACK anchor until the peer's first window arrives; a simultaneous open never sets
+        // it before SYN_RECEIVED, and a value left from the object's previous connection would put an
+        // abort's RST at a random sequence number.
+        sndWl2 = isn;
         sendQueue.reset(isn + 1);
     }
 

@@ -560,4 +560,21 @@ class TcpStateMachineTest
         c.abort(tb.now);
         tb.expect(RST | ACK, iss + 1, PEER_ISS + 21);
     }
+
+    @Test
+    void abortInSimultaneousOpenResetsAtOurNextSequenceNumber()
+    {
+        for (int round = 0; round < 4; round++)
+        {
+            // The connection object is reused each round: nothing from the previous round may leak in.
+            final TcpConnection c = tb.layer.connect(PEER_IP, 8080 + round, tb.handler, tb.now);
+            final Seg syn = tb.expectAnySeq(SYN, 0);
+            tb.inject(Seg.of(SYN, 500, 0).ports(8080 + round, c.localPort()).mss(1460).window(2000));
+            tb.expect(SYN | ACK, syn.seq, 501);
+            assertEquals(TcpState.SYN_RECEIVED, c.state());
+            c.abort(tb.now);
+            tb.expect(RST | ACK, syn.seq + 1, 501);
+            tb.advance(MS);
+        }
+    }
 }
