@@ -226,7 +226,7 @@ public final class Ipv4Layer implements Ipv4Output
             // A transport bug must not stop the loop for every other connection; it is counted and kept.
             lastTransportError = ex;
             counters.increment(StackCounters.RX_DROP_TRANSPORT_ERROR);
-            return false;
+            return datagram.taken();
         }
     }
 

@@ -24,6 +24,7 @@ public final class ReceivedDatagram
     private int protocol;
     private long timestampNs;
     private int checksumState;
+    private boolean taken;
 
     /**
      * Fills the holder; called by the IPv4 layer only.
@@ -65,7 +66,24 @@ public final class ReceivedDatagram
         this.protocol = protocol;
         this.timestampNs = timestampNs;
         this.checksumState = checksumState;
+        this.taken = false;
         return this;
+    }
+
+    /**
+     * The transport made the buffer its own (a packet record adopted it) and then threw: the IPv4 layer
+     * must treat the buffer as taken all the same, or it would go back to the receive ring while the
+     * record still points into it.
+     */
+    public void markTaken()
+    {
+        taken = true;
+    }
+
+    /** @return true if {@link #markTaken} was called since the last {@link #set}. */
+    public boolean taken()
+    {
+        return taken;
     }
 
     /** @return the arena payload buffer index holding the frame. */

@@ -29,6 +29,8 @@ final class InboundSegment
     /** Offset of the first payload byte in the buffer. */
     int payloadOffset;
     int payloadLength;
+    /** Set once a packet record has adopted the segment's buffer (it must not be reused from then on). */
+    boolean bufferAdopted;
 
     boolean has(final int flag)
     {

@@ -965,6 +965,7 @@ public final class TcpConnection
             counters.dropNoRecord++;
             return false;
         }
+        s.bufferAdopted = true;
         rec.wrap(pool.arena(), record)
             .timestampNs(s.timestampNs)
             .tcpSeq(seq)

@@ -228,9 +228,25 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
     public boolean onDatagram(final ReceivedDatagram d, final long nowNs)
     {
         counters.segmentsIn++;
-        final boolean taken = dispatch(d, nowNs);
-        reclaimFinished();
-        return taken;
+        segment.bufferAdopted = false;
+        try
+        {
+            return dispatch(d, nowNs);
+        }
+        catch (final RuntimeException ex)
+        {
+            // An application callback threw after a record took the buffer: the buffer is ours (the
+            // record's) whatever the IPv4 layer does with the exception.
+            if (segment.bufferAdopted)
+            {
+                d.markTaken();
+            }
+            throw ex;
+        }
+        finally
+        {
+            reclaimFinished();
+        }
     }
 
     private boolean dispatch(final ReceivedDatagram d, final long nowNs)
