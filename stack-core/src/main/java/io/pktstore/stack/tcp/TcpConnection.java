@@ -1121,8 +1121,9 @@ public final class TcpConnection
             case SYN_SENT:
             case SYN_RECEIVED:
             case TIME_WAIT:
-                // No data flows; only answer with an ACK if one is owed.
-                if (ackNow && state == TcpState.TIME_WAIT)
+                // No data flows; only answer with an ACK if one is owed. SYN_RECEIVED is synchronized: its
+                // challenge ACKs (RFC 5961) and answers to unacceptable segments (RFC 9293 3.10.7.4) go out.
+                if (ackNow && state != TcpState.SYN_SENT)
                 {
                     sendAck(nowNs);
                 }

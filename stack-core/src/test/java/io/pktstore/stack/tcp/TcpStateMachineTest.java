@@ -577,4 +577,21 @@ class TcpStateMachineTest
             tb.advance(MS);
         }
     }
+
+    @Test
+    void synReceivedAnswersAnInWindowRstWithAChallengeAck()
+    {
+        tb.layer.listen(LOCAL_PORT, tb.handler);
+        tb.inject(peer(SYN, PEER_ISS, 0).mss(1460).windowScale(7).sackPermitted());
+        iss = tb.expectAnySeq(SYN | ACK, PEER_ISS + 1).seq;
+        // RFC 5961 3.2 holds in every synchronized state, SYN-RECEIVED included: in window, not exact.
+        tb.inject(peer(RST, PEER_ISS + 1 + 1000, 0));
+        tb.expect(ACK, iss + 1, PEER_ISS + 1);
+        assertEquals(1, tb.layer.counters().challengeAcks);
+        assertEquals(1, tb.layer.connectionCount(), "the half-open connection lives on");
+        // The peer answers the challenge with an exact RST: now it ends.
+        tb.inject(peer(RST, PEER_ISS + 1, 0));
+        assertEquals(0, tb.layer.connectionCount());
+        tb.expectNothing();
+    }
 }
