@@ -732,7 +732,7 @@ public final class TcpConnection
         }
         // A FIN that came with data went with the record (delivered in order or queued); a bare FIN
         // (or one behind duplicate data) is processed here if it sits at RCV.NXT.
-        if (!taken && s.has(TcpHeader.FIN) && s.seq + s.payloadLength == rcvNxt)
+        if (!taken && s.has(TcpHeader.FIN) && s.seq + s.payloadLength == rcvNxt && rcvAdvertisedEdge != rcvNxt)
         {
             receiveFin(nowNs);
         }
@@ -757,7 +757,11 @@ public final class TcpConnection
         }
         if (window == 0)
         {
-            return false;
+            // Nothing fits, "but special allowance should be made to accept valid ACKs, URGs, and RSTs"
+            // (3.10.7.4): a segment (a zero-window probe, typically) exactly at RCV.NXT goes on so its ACK
+            // and window are processed, as Linux does; receiveData() trims its data to the closed
+            // window and synchronizedArrives() keeps its FIN out.
+            return s.seq == rcvNxt;
         }
         return inWindow(s.seq, rcvNxt, window) || inWindow(s.seq + length - 1, rcvNxt, window);
     }

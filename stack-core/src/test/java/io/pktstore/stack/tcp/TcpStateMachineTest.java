@@ -594,4 +594,24 @@ class TcpStateMachineTest
         assertEquals(0, tb.layer.connectionCount());
         tb.expectNothing();
     }
+
+    @Test
+    void zeroReceiveWindowStillTakesTheAckOfAProbeAtRcvNxt()
+    {
+        tb.config.receiveBufferBytes(2048);
+        tb.handler.autoConsume = false;
+        final TcpConnection c = establish();
+        c.send(bytes(100, 0), 0, 100, tb.now);
+        tb.expect(ACK | PSH, iss + 1, PEER_ISS + 1);
+        tb.inject(peer(ACK, PEER_ISS + 1, iss + 1).window(512).payload(1000, 1));
+        tb.inject(peer(ACK, PEER_ISS + 1001, iss + 1).window(512).payload(1048, 1));
+        assertEquals(0, tb.expect(ACK, iss + 101, PEER_ISS + 2049).window, "our window is closed");
+        // The peer probes our closed window with one byte at RCV.NXT; the segment also acknowledges our
+        // 100 bytes. Its byte cannot be taken, but its ACK must be (RFC 9293 3.10.7.4: "special
+        // allowance should be made to accept valid ACKs"), as Linux does.
+        tb.inject(peer(ACK, PEER_ISS + 2049, iss + 101).window(512).payload(1, 9));
+        assertEquals(0, c.sendQueued(), "our data is acknowledged");
+        assertEquals(0, tb.expect(ACK, iss + 101, PEER_ISS + 2049).window, "the probe is answered, window still 0");
+        assertEquals(2048, tb.handler.received.size(), "the probe byte was not taken");
+    }
 }
