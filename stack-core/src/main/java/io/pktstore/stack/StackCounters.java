@@ -125,9 +125,14 @@ public final class StackCounters
     public static final int ARP_QUEUE_SENT = 51;
     /** Waiting datagrams dropped because resolution timed out. */
     public static final int ARP_QUEUE_DROPS = 52;
+    /**
+     * A transport threw out of its poll (timers, queued sends), e.g. an application callback called from
+     * a timer: counted and kept as the last transport error; the duty cycle goes on.
+     */
+    public static final int TRANSPORT_POLL_ERRORS = 53;
 
     /** Number of counters. */
-    public static final int COUNT = 53;
+    public static final int COUNT = 54;
 
     private static final String[] NAMES = {
         "rx.frames", "rx.bytes", "rx.drop.noArenaBuffer",
@@ -143,6 +148,7 @@ public final class StackCounters
         "icmp.drop.truncated", "icmp.drop.badChecksum", "icmp.echoReplied", "icmp.ignored", "icmp.drop.replyFailed",
         "tx.frames", "tx.drop.deviceFull", "tx.noRoute", "tx.neighbourPending", "tx.tooBig", "tx.earlyFlushes",
         "rx.drop.transportError", "ip.drop.linkBroadcast", "arp.queued", "arp.queueSent", "arp.queueDrops",
+        "transport.pollErrors",
     };
 
     /** The counters that end a received frame's life as a drop (see the accounting rule). */

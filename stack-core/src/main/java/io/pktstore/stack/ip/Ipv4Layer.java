@@ -243,7 +243,18 @@ public final class Ipv4Layer implements Ipv4Output
         {
             if (t != null)
             {
-                work += t.poll(nowNs);
+                try
+                {
+                    work += t.poll(nowNs);
+                }
+                catch (final RuntimeException ex)
+                {
+                    // As in onPacket: a throwing transport (or an application callback it ran from a
+                    // timer) must not skip the rest of the duty cycle (the TX flush) for everyone.
+                    lastTransportError = ex;
+                    counters.increment(StackCounters.TRANSPORT_POLL_ERRORS);
+                    work++;
+                }
             }
         }
         return work;

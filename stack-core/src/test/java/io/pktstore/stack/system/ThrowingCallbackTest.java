@@ -69,7 +69,7 @@ class ThrowingCallbackTest
     }
 
     /** The client side: connects and remembers its connection. */
-    static final class Client implements TcpHandler
+    static class Client implements TcpHandler
     {
         TcpConnection connection;
 
@@ -133,6 +133,41 @@ class ThrowingCallbackTest
             new UnsafeBuffer(pair.arenaA.bufferAddress(r.bufferIndex()) + r.dataOffset(), bytes.length).getBytes(0, bytes);
             assertEquals(new String(FIRST, StandardCharsets.US_ASCII), new String(bytes, StandardCharsets.US_ASCII),
                 "the kept record still holds the bytes it was delivered with");
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void callbackThrowingFromATimerDoesNotEscapeTheDutyCycle()
+    {
+        final TcpConfig config = new TcpConfig().maxConnections(4).maxSynRetransmissions(1).seed(1);
+        try (StackPair pair = new StackPair(FaultConfig.builder().build(), 1, config, 512))
+        {
+            final RuntimeException failure = new IllegalStateException("application bug in onClosed");
+            final Client throwsOnClose = new Client()
+            {
+                @Override
+                public void onClosed(final TcpConnection c, final int reason, final long nowNs)
+                {
+                    throw failure;
+                }
+            };
+            final Client peerClient = new Client();
+            pair.tcpA.listen(PORT, new KeepThenThrow(pair.stackA.pool()));
+            // Nobody answers at .9: the SYN retries run out in a timer, whose onClosed throws.
+            pair.tcpB.connect(0xC6120109, PORT, throwsOnClose, pair.clock.now);
+            pair.tcpB.connect(StackPair.IP_A, PORT, peerClient, pair.clock.now);
+            for (int i = 0; i < 20_000 && pair.stackB.lastTransportError() == null; i++)
+            {
+                final int work = pair.stackA.doWork() + pair.stackB.doWork();
+                final long next = Math.min(pair.tcpA.nextDeadlineNs(), pair.tcpB.nextDeadlineNs());
+                pair.clock.now = work > 0 || next == Long.MAX_VALUE ? pair.clock.now + 1_000_000L :
+                    Math.max(pair.clock.now + 1_000_000L, next);
+            }
+            assertSame(failure, pair.stackB.lastTransportError(), "the error was caught and kept");
+            assertEquals(1, pair.stackB.counters().get(StackCounters.TRANSPORT_POLL_ERRORS));
+            assertNotNull(peerClient.connection, "the other connection was made and goes on");
+            assertEquals(1, pair.tcpB.connectionCount(), "the timed-out connection is gone, the other lives");
         }
     }
 
