@@ -963,6 +963,16 @@ public final class TcpConnection
                 return false;
             }
         }
+        if (seq != rcvNxt && outOfOrder.count() >= config.receiveBufferBytes() / DEFAULT_MSS)
+        {
+            // Each queued segment pins a whole arena buffer (shared by every connection and the RX ring)
+            // whatever its length, so the window's byte count alone does not bound them: a peer sending
+            // one-byte segments between holes could take thousands. A sender with an MSS of at least
+            // 536 never needs more than a window of them.
+            counters.dropOutOfOrderFull++;
+            ackNow = true;
+            return false;
+        }
         final int record = pool.adopt(s.bufferIndex);
         if (record == PacketRecord.NO_RECORD)
         {

@@ -42,6 +42,8 @@ public final class TcpCounters
     public long duplicateSegments;
     /** Segments queued out of order. */
     public long outOfOrderQueued;
+    /** Dropped: out-of-order segment while the connection already holds a window of smallest segments. */
+    public long dropOutOfOrderFull;
     /** RSTs sent. */
     public long rstsSent;
     /** RSTs received that reset a connection. */
@@ -74,7 +76,7 @@ public final class TcpCounters
             ", outOfWindow=" + dropOutOfWindow + ", paws=" + dropPaws + ", badAck=" + dropBadAck +
             ", noRecord=" + dropNoRecord + ", noAck=" + dropNoAck + ", beyondWindow=" + dropBeyondWindow +
             ", noSocket=" + dropNoSocket + ", tableFull=" + dropTableFull + ", duplicate=" + duplicateSegments +
-            ", ooo=" + outOfOrderQueued + ", rstsSent=" + rstsSent + ", rstsAccepted=" + rstsAccepted +
+            ", ooo=" + outOfOrderQueued + ", oooFull=" + dropOutOfOrderFull + ", rstsSent=" + rstsSent + ", rstsAccepted=" + rstsAccepted +
             ", challengeAcks=" + challengeAcks + ", challengeSuppressed=" + challengeAcksSuppressed +
             ", cookiesSent=" + synCookiesSent + ", cookiesAccepted=" + synCookiesAccepted +
             ", cookiesInvalid=" + synCookiesInvalid + ", zwp=" + zeroWindowProbes +

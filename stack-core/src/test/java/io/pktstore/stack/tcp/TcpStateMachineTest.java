@@ -614,4 +614,29 @@ class TcpStateMachineTest
         assertEquals(0, tb.expect(ACK, iss + 101, PEER_ISS + 2049).window, "the probe is answered, window still 0");
         assertEquals(2048, tb.handler.received.size(), "the probe byte was not taken");
     }
+
+    @Test
+    void tinyOutOfOrderSegmentsCannotTakeAnArenaBufferEachWithoutBound()
+    {
+        final TcpConnection c = establish();
+        // 3,000 one-byte segments, each after a one-byte hole, all inside our 256 KiB window: in payload
+        // bytes that is nothing, but each would pin a whole arena buffer (the arena is shared by every
+        // connection and by the RX ring).
+        int taken = 0;
+        for (int i = 0; i < 3000; i++)
+        {
+            if (tb.inject(peer(ACK, PEER_ISS + 1 + 2 * i + 1, iss + 1).window(512).payload(1, i)))
+            {
+                taken++;
+            }
+        }
+        final int windowOfSmallestSegments = tb.config.receiveBufferBytes() / TcpConnection.DEFAULT_MSS;
+        assertTrue(taken <= windowOfSmallestSegments,
+            taken + " buffers held for out-of-order bytes, more than a window of 536-byte segments");
+        assertTrue(taken > 0, "out-of-order segments are still queued");
+        // The hole at RCV.NXT fills: it and the first queued byte are delivered in order.
+        tb.inject(peer(ACK, PEER_ISS + 1, iss + 1).window(512).payload(1, 0));
+        assertEquals(2, tb.handler.received.size());
+        assertEquals(3000 - taken, tb.layer.counters().dropOutOfOrderFull);
+    }
 }
