@@ -5,12 +5,11 @@ import io.pktstore.arena.ArenaException;
 import io.pktstore.arena.ArenaGeometry;
 import io.pktstore.arena.RecoveryReport;
 
+import io.pktstore.kv.cli.internal.FlockLibC;
+
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * The node's arena file, held under an exclusive lock for as long as the node runs: two processes
@@ -19,16 +18,13 @@ import java.nio.file.StandardOpenOption;
  * other file is refused by the arena with a message naming the cause and left untouched.
  */
 final class ArenaFile implements AutoCloseable {
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final int lockFd;
     private final Arena arena;
     private final boolean created;
     private final RecoveryReport recovery;
 
-    private ArenaFile(final FileChannel lockChannel, final FileLock lock, final Arena arena, final boolean created,
-                      final RecoveryReport recovery) {
-        this.lockChannel = lockChannel;
-        this.lock = lock;
+    private ArenaFile(final int lockFd, final Arena arena, final boolean created, final RecoveryReport recovery) {
+        this.lockFd = lockFd;
         this.arena = arena;
         this.created = created;
         this.recovery = recovery;
@@ -42,34 +38,38 @@ final class ArenaFile implements AutoCloseable {
      */
     static ArenaFile openOrCreate(final Path path, final long size) {
         final boolean existed = Files.exists(path);
-        final FileChannel channel;
-        try {
-            channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        } catch (final IOException e) {
-            throw new ArenaException("cannot open arena file " + path + ": " + e.getMessage(), e);
+        final FlockLibC libc = FlockLibC.INSTANCE;
+        // flock on a descriptor held for the node's lifetime, not FileChannel.tryLock: that is a POSIX
+        // record lock, which the kernel silently drops when this process closes any other descriptor
+        // of the file, and mapping the arena below opens and closes one.
+        final int fd = libc.open(path.toString(), FlockLibC.O_RDWR | FlockLibC.O_CREAT | FlockLibC.O_CLOEXEC, 0644);
+        if (fd < 0) {
+            throw new ArenaException("cannot open arena file " + path + ": " + lastError());
         }
         try {
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (final java.nio.channels.OverlappingFileLockException heldByThisProcess) {
-                lock = null;
-            }
-            if (lock == null) {
-                throw new ArenaException("arena file " + path + " is in use by another pktstore process");
+            if (libc.flock(fd, FlockLibC.LOCK_EX | FlockLibC.LOCK_NB) != 0) {
+                if (FlockLibC.errno() == FlockLibC.EWOULDBLOCK) {
+                    throw new ArenaException("arena file " + path + " is in use by another pktstore process");
+                }
+                throw new ArenaException("cannot lock arena file " + path + ": " + lastError());
             }
             final boolean fresh = Files.size(path) == 0;
             if (fresh) {
-                return new ArenaFile(channel, lock, Arena.create(path, size, ArenaGeometry.DEFAULT_BUFFER_SIZE), true, null);
+                return new ArenaFile(fd, Arena.create(path, size, ArenaGeometry.DEFAULT_BUFFER_SIZE), true, null);
             }
             final Arena arena = Arena.open(path);
-            // The node has no index yet, so nothing is reachable: recovery returns every slot to the free lists.
-            return new ArenaFile(channel, lock, arena, false, arena.recover().finish());
+            try {
+                // The node has no index yet, so nothing is reachable: recovery returns every slot to the free lists.
+                return new ArenaFile(fd, arena, false, arena.recover().finish());
+            } catch (final RuntimeException e) {
+                arena.close();
+                throw e;
+            }
         } catch (final IOException e) {
-            abandon(channel, path, existed);
-            throw new ArenaException("cannot lock or size arena file " + path + ": " + e.getMessage(), e);
+            abandon(fd, path, existed);
+            throw new ArenaException("cannot size arena file " + path + ": " + e.getMessage(), e);
         } catch (final RuntimeException e) {
-            abandon(channel, path, existed);
+            abandon(fd, path, existed);
             throw e;
         }
     }
@@ -91,18 +91,13 @@ final class ArenaFile implements AutoCloseable {
         try {
             arena.close();
         } finally {
-            try {
-                lock.release();
-            } catch (final IOException ignored) {
-                // the channel close below releases it too
-            }
-            closeQuietly(lockChannel);
+            FlockLibC.INSTANCE.close(lockFd); // releases the flock
         }
     }
 
-    /** Releases the lock channel; removes the file only if this call created it (it is then empty). */
-    private static void abandon(final FileChannel channel, final Path path, final boolean existed) {
-        closeQuietly(channel);
+    /** Releases the lock; removes the file only if this call created it (it is then empty). */
+    private static void abandon(final int fd, final Path path, final boolean existed) {
+        FlockLibC.INSTANCE.close(fd);
         if (!existed) {
             try {
                 Files.deleteIfExists(path);
@@ -112,11 +107,8 @@ final class ArenaFile implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(final FileChannel channel) {
-        try {
-            channel.close();
-        } catch (final IOException ignored) {
-            // nothing more to release
-        }
+    private static String lastError() {
+        final int errno = FlockLibC.errno();
+        return FlockLibC.INSTANCE.strerror(errno) + " (errno " + errno + ")";
     }
 }
