@@ -5,7 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -67,7 +69,11 @@ public final class HostRegistry
         try
         {
             Files.createDirectories(MARKER_DIR);
-            Files.writeString(marker(stem), text.toString(), StandardCharsets.US_ASCII);
+            // Written aside and renamed into place: a sweep in another JVM must never read a
+            // half-written marker (no pid: owner taken for dead, marker deleted, hosts unguarded).
+            final Path partial = MARKER_DIR.resolve(stem + ".owner.partial");
+            Files.writeString(partial, text.toString(), StandardCharsets.US_ASCII);
+            Files.move(partial, marker(stem), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
         catch (final IOException ex)
         {
@@ -131,23 +137,39 @@ public final class HostRegistry
         {
             for (final Path marker : markers)
             {
-                final List<String> lines = Files.readAllLines(marker, StandardCharsets.US_ASCII);
+                final List<String> lines;
+                try
+                {
+                    lines = Files.readAllLines(marker, StandardCharsets.US_ASCII);
+                }
+                catch (final NoSuchFileException sweptByAnotherJvm)
+                {
+                    continue; // another JVM's sweep got there between our listing and our read
+                }
                 long pid = -1;
                 String start = "";
+                boolean readable = true;
                 for (final String line : lines)
                 {
                     if (line.startsWith("pid="))
                     {
-                        pid = Long.parseLong(line.substring(4).trim());
+                        try
+                        {
+                            pid = Long.parseLong(line.substring(4).trim());
+                        }
+                        catch (final NumberFormatException ex)
+                        {
+                            readable = false;
+                        }
                     }
                     else if (line.startsWith("start="))
                     {
                         start = line.substring(6).trim();
                     }
                 }
-                if (pid > 0 && start.equals(startTime(pid)))
+                if (!readable || (pid > 0 && start.equals(startTime(pid))))
                 {
-                    continue; // owner alive
+                    continue; // owner alive, or a marker we cannot attribute: leave its hosts alone
                 }
                 for (final String line : lines)
                 {
