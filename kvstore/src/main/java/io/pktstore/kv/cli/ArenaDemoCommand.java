@@ -57,10 +57,14 @@ public final class ArenaDemoCommand implements Callable<Integer> {
         final long bytes = ByteSize.parse(size);
         final Path file = arenaPath != null ? arenaPath
             : Path.of("/dev/shm", "pktstore-demo-" + ProcessHandle.current().pid() + ".arena");
+        // Only a file this run formatted is removed: one that create() refused (it holds data, maybe
+        // the node's own arena) is left alone, --keep or not.
+        boolean created = false;
         try {
             final int head;
             final long writeNs;
             try (Arena arena = Arena.create(file, bytes, ArenaGeometry.DEFAULT_BUFFER_SIZE)) {
+                created = true;
                 out.printf("created %s: %s, mode %s%n", file, arena.geometry(), arena.mode());
                 final long start = System.nanoTime();
                 head = writeChain(arena, values);
@@ -84,7 +88,7 @@ public final class ArenaDemoCommand implements Callable<Integer> {
             out.println("OK");
             return 0;
         } finally {
-            if (!keep) {
+            if (created && !keep) {
                 Files.deleteIfExists(file);
             }
         }

@@ -36,6 +36,18 @@ class ArenaDemoCommandTest {
     }
 
     @Test
+    void refusesAnExistingFileAndNeverDeletesItEvenWithoutKeep(@TempDir final Path dir) throws Exception {
+        // e.g. 'arena-demo --arena /dev/shm/pktstore.arena' pointed at the node's real arena by mistake
+        final Path file = dir.resolve("node.arena");
+        final byte[] content = "the node's arena, not the demo's".getBytes();
+        Files.write(file, content);
+        assertEquals(1, cli.run("arena-demo", "--arena", file.toString(), "--size", "8m"));
+        assertTrue(cli.err().contains("refusing to format"), cli.err());
+        assertTrue(Files.exists(file), "the demo deleted a file it refused to format");
+        assertArrayEquals(content, Files.readAllBytes(file));
+    }
+
+    @Test
     void badFlagsAreUsageErrorsNamingTheFlag() {
         assertEquals(2, cli.run("arena-demo", "--values", "lots"));
         assertTrue(cli.err().contains("--values"), cli.err());
