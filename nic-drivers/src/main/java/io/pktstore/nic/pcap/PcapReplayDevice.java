@@ -166,6 +166,14 @@ public final class PcapReplayDevice implements FrameDevice
                     wire = java.util.Arrays.copyOf(wire, count * 2);
                     stamps = java.util.Arrays.copyOf(stamps, count * 2);
                 }
+                if (used + frame.length > data.capacity())
+                {
+                    // The store was sized from the file's length before libpcap read it: a file still
+                    // being written (or a pipe) holds more now. Refuse rather than copy past the store.
+                    throw new PcapFormatException(file, classic ? fileOffset : -1, "after " + count +
+                        " frames the capture holds more than the " + fileSize +
+                        " bytes it had when opened (still being written, or not a regular file)", null);
+                }
                 final Timestamp ts = handle.getTimestamp();
                 final Integer original = handle.getOriginalLength();
                 offsets[count] = used;
