@@ -88,8 +88,11 @@ public final class ServeCommand implements Callable<Integer> {
     private int serve(final CountDownLatch stop) throws Exception {
         final PrintWriter out = spec.commandLine().getOut();
         final long size = ByteSize.parse(arenaSize);
+        // Only report closing what was opened: a refused arena (in use, not an arena) is not "closed".
+        boolean opened = false;
         try (ArenaFile arena = ArenaFile.openOrCreate(arenaPath, size);
              VethTopology topology = interfaceName == null ? VethTopology.create(DEFAULT_PEER_CIDR) : null) {
+            opened = true;
             final String ifName = topology != null ? topology.stackInterface() : interfaceName;
             final String cidr = address != null ? address : DEFAULT_STACK_CIDR;
             final String mac = topology != null ? topology.stackMac() : macOf(ifName);
@@ -129,7 +132,9 @@ public final class ServeCommand implements Callable<Integer> {
             out.flush();
             return status;
         } finally {
-            out.println("pktstore: arena closed" + (interfaceName == null ? ", namespace and veth pair removed" : ""));
+            if (opened) {
+                out.println("pktstore: arena closed" + (interfaceName == null ? ", namespace and veth pair removed" : ""));
+            }
             out.flush();
         }
     }

@@ -46,6 +46,7 @@ class ServeCommandTest {
         Files.write(file, content);
         assertEquals(1, cli.run("serve", "--duration", "1", "--arena", file.toString()));
         assertTrue(cli.err().contains(file + " is not a pktstore arena"), cli.err());
+        assertFalse(cli.out().contains("arena closed"), "nothing was opened, nothing was closed: " + cli.out());
         assertArrayEquals(content, Files.readAllBytes(file));
     }
 
