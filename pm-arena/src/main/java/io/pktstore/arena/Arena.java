@@ -149,6 +149,7 @@ public final class Arena implements AutoCloseable {
      */
     public static Arena create(final Path file, final long size, final int bufferSize, final PersistMode requested) {
         final ArenaGeometry geometry = ArenaGeometry.forFileSize(size, bufferSize);
+        checkHeapFor(geometry, file.toString());
         final boolean existed;
         try {
             existed = Files.exists(file);
@@ -163,7 +164,7 @@ public final class Arena implements AutoCloseable {
         try {
             region = MappedPmRegion.open(file, size, requested);
             return doFormat(region, geometry, file.toString());
-        } catch (final RuntimeException e) {
+        } catch (final RuntimeException | Error e) {
             if (region != null) {
                 region.close();
             }
@@ -172,8 +173,28 @@ public final class Arena implements AutoCloseable {
         }
     }
 
+    /**
+     * Refuses a geometry whose volatile allocation state cannot fit this JVM's maximum heap, before
+     * anything is created or allocated: otherwise a large arena (a terabyte file has about a billion
+     * records) ends in an OutOfMemoryError half way through create or open.
+     *
+     * @throws ArenaException naming the heap needed and the heap available
+     */
+    static void checkHeapFor(final ArenaGeometry geometry, final String name) {
+        checkHeapFor(geometry, name, Runtime.getRuntime().maxMemory());
+    }
+
+    static void checkHeapFor(final ArenaGeometry geometry, final String name, final long maxHeapBytes) {
+        final long needed = geometry.volatileStateBytes();
+        if (needed > maxHeapBytes) {
+            throw new ArenaException(name + ": an arena of " + geometry.requiredBytes() + " bytes (" + geometry
+                + ") needs " + (needed >> 20) + " MiB of Java heap for its free lists and reference counts, more than "
+                + "this JVM's maximum of " + (maxHeapBytes >> 20) + " MiB: use a smaller arena or raise -Xmx");
+        }
+    }
+
     /** Removes a file {@link #create} made (or truncates one that was empty) after a failure. */
-    private static void undoCreate(final Path file, final boolean existed, final RuntimeException failure) {
+    private static void undoCreate(final Path file, final boolean existed, final Throwable failure) {
         try {
             if (existed) {
                 try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
@@ -237,6 +258,7 @@ public final class Arena implements AutoCloseable {
 
     private static Arena open(final PmRegion region, final String name) {
         final ArenaGeometry geometry = Superblock.validate(region, name);
+        checkHeapFor(geometry, name);
         final long stateAtOpen = Superblock.shutdownState(region.address());
         final Arena arena = new Arena(region, geometry, name, stateAtOpen == Superblock.STATE_CLEAN, stateAtOpen,
             State.RECOVERY_NEEDED);
@@ -250,6 +272,7 @@ public final class Arena implements AutoCloseable {
             throw new InvalidGeometryException(geometry + " needs " + geometry.requiredBytes() + " bytes but the "
                 + name + " has " + region.size());
         }
+        checkHeapFor(geometry, name);
     }
 
     private static long firstNonZeroByte(final PmRegion region, final long length) {

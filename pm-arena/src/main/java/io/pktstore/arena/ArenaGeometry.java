@@ -183,6 +183,19 @@ public final class ArenaGeometry {
         return requiredBytes;
     }
 
+    /**
+     * Java heap the arena's volatile allocation state takes (DESIGN rule 6: free lists and reference
+     * counts live on the heap, not in the file): per slot an int free-stack entry and an allocated
+     * bit, per buffer also an int reference count.
+     *
+     * @return bytes of heap an {@link Arena} with this geometry allocates at format or open
+     */
+    public long volatileStateBytes() {
+        final long slots = (long) recordCount + bufferCount + overflowBlockCount;
+        final long bitmapWords = (recordCount + 63L) / 64 + (bufferCount + 63L) / 64 + (overflowBlockCount + 63L) / 64;
+        return slots * Integer.BYTES + bitmapWords * Long.BYTES + (long) bufferCount * Integer.BYTES;
+    }
+
     @Override
     public boolean equals(final Object o) {
         return o instanceof ArenaGeometry g && g.recordCount == recordCount && g.bufferCount == bufferCount

@@ -202,6 +202,28 @@ class BadArenaFileTest {
     }
 
     @Test
+    void anArenaWhoseFreeListsCannotFitTheHeapIsRefusedBeforeAFileIsMade() throws IOException {
+        // A 1 TiB sparse file is legal, but its ~1.9 billion slots need about 9 GiB of free lists and
+        // reference counts on the heap: before, create mapped it and died of OutOfMemoryError,
+        // leaving the terabyte file behind.
+        final Path file = files.tmpfs();
+        final long size = 1L << 40;
+        final ArenaGeometry geometry = ArenaGeometry.forFileSize(size, 2048);
+        assertTrue(geometry.volatileStateBytes() > Runtime.getRuntime().maxMemory(),
+            "this test expects the test JVM's heap (-Xmx2g in the parent pom's argLine) to be below "
+                + geometry.volatileStateBytes());
+        final ArenaException e = assertThrows(ArenaException.class, () -> Arena.create(file, size, 2048));
+        assertTrue(e.getMessage().contains("MiB of Java heap") && e.getMessage().contains("-Xmx"), e.getMessage());
+        assertFalse(Files.exists(file), "no file is created for an arena this JVM cannot hold");
+
+        // The estimate itself: what SlotPool and the reference counts allocate, and the boundary.
+        final ArenaGeometry small = ArenaGeometry.of(128, 64, 256, 8);
+        assertEquals((128 + 64 + 8) * 4L + (2 + 1 + 1) * 8L + 64 * 4L, small.volatileStateBytes());
+        Arena.checkHeapFor(small, "small", small.volatileStateBytes());
+        assertThrows(ArenaException.class, () -> Arena.checkHeapFor(small, "small", small.volatileStateBytes() - 1));
+    }
+
+    @Test
     void failedCreateLeavesNoFileBehind() throws IOException {
         // DAX cannot be mapped on this machine's tmpfs: create fails after it made the file.
         final Path file = files.tmpfs();
