@@ -61,6 +61,9 @@ public final class Commands
             final boolean done = process.waitFor(timeoutMs, TimeUnit.MILLISECONDS);
             if (!done)
             {
+                // Its children too (by handle, all started by it): a background child that inherited
+                // the output pipes would otherwise keep them open and the drains below never end.
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
             return new CommandResult(command, done ? process.exitValue() : -1, out.join(),
