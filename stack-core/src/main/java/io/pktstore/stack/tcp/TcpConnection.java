@@ -377,6 +377,18 @@ public final class TcpConnection
         sndMss = DEFAULT_MSS;
         sndWnd = 0;
         maxSndWnd = 0;
+        // The object is reused: everything the previous connection left must go, or the new one acts on
+        // it before its own values arrive (a cookie-opened connection tested timestamps against the
+        // previous connection's last ACK).
+        sndWl1 = 0;
+        irs = 0;
+        rcvNxt = 0;
+        rcvAdvertisedEdge = 0;
+        lastAckSent = 0;
+        peerOfferedScale = false;
+        rttSeq = 0;
+        rttStartNs = 0;
+        congestion.reset(DEFAULT_MSS, 0);
     }
 
     private void initSendSpace(final int isn)
@@ -411,6 +423,12 @@ public final class TcpConnection
         irs = s.seq;
         rcvNxt = s.seq + 1;
         rcvAdvertisedEdge = rcvNxt;
+        // Our SYN-ACK acknowledges RCV.NXT (RFC 7323 4.3 anchor) even if it does not fit the TX ring now.
+        lastAckSent = rcvNxt;
+        if (timestampsOk)
+        {
+            tsRecentNs = nowNs;
+        }
         sndWnd = s.window;   // never scaled in a SYN (RFC 7323 2.2)
         sndWl1 = s.seq;
         sndWl2 = isn;
@@ -431,6 +449,8 @@ public final class TcpConnection
         sndMax = s.ack;
         irs = s.seq - 1;
         rcvNxt = s.seq;
+        // The cookie SYN-ACK acknowledged up to here: segments at RCV.NXT update TS.Recent (RFC 7323 4.3).
+        lastAckSent = rcvNxt;
         sndMss = Math.min(mss, layer.localMss());
         if (peerWindowScale >= 0)
         {
