@@ -615,6 +615,31 @@ public final class TcpConnection
         }
     }
 
+    /**
+     * RFC 6191 / RFC 9293 3.10.7.4 (as Linux's tcp_timewait_state_process): in TIME_WAIT, can this SYN only
+     * come from a new incarnation of the connection? With timestamps on both sides the timestamp decides
+     * (newer, or equal with a sequence number above RCV.NXT); without, a sequence number above RCV.NXT.
+     */
+    boolean startsNewIncarnation(final InboundSegment s)
+    {
+        if (state != TcpState.TIME_WAIT || !s.has(TcpHeader.SYN) || s.has(TcpHeader.ACK) || s.has(TcpHeader.RST))
+        {
+            return false;
+        }
+        final TcpOptions o = s.options;
+        if (timestampsOk && o.hasTimestamps())
+        {
+            return gt(o.tsVal(), tsRecent) || (o.tsVal() == tsRecent && gt(s.seq, rcvNxt));
+        }
+        return gt(s.seq, rcvNxt);
+    }
+
+    /** @return an ISS for a new incarnation of this TIME_WAIT connection: well above all we sent (as Linux). */
+    int nextIncarnationIss()
+    {
+        return sndMax + 0xFFFF + 2;
+    }
+
     private boolean synchronizedArrives(final InboundSegment s, final long nowNs)
     {
         final boolean rst = s.has(TcpHeader.RST);

@@ -50,6 +50,8 @@ public final class TcpCounters
     public long rstsAccepted;
     /** Challenge ACKs sent (RFC 5961). */
     public long challengeAcks;
+    /** TIME_WAIT connections ended early by a SYN of a new incarnation (RFC 6191). */
+    public long timeWaitRecycled;
     /** Challenge ACKs suppressed by the rate limit. */
     public long challengeAcksSuppressed;
     /** SYN cookies sent because the backlog was full. */
@@ -78,6 +80,7 @@ public final class TcpCounters
             ", noSocket=" + dropNoSocket + ", tableFull=" + dropTableFull + ", duplicate=" + duplicateSegments +
             ", ooo=" + outOfOrderQueued + ", oooFull=" + dropOutOfOrderFull + ", rstsSent=" + rstsSent + ", rstsAccepted=" + rstsAccepted +
             ", challengeAcks=" + challengeAcks + ", challengeSuppressed=" + challengeAcksSuppressed +
+            ", timeWaitRecycled=" + timeWaitRecycled +
             ", cookiesSent=" + synCookiesSent + ", cookiesAccepted=" + synCookiesAccepted +
             ", cookiesInvalid=" + synCookiesInvalid + ", zwp=" + zeroWindowProbes +
             ", established=" + connectionsEstablished + ", reset=" + connectionsReset +

@@ -291,21 +291,34 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
         s.payloadLength = header.payloadLength();
 
         final TcpConnection c = byTuple.get(key(s.srcIp, s.srcPort, s.dstPort));
+        boolean recycled = false;
+        int recycledIss = 0;
         if (c != null)
         {
-            return c.onSegment(s, nowNs);
+            if (!c.startsNewIncarnation(s))
+            {
+                return c.onSegment(s, nowNs);
+            }
+            // A peer reusing its port while we hold TIME_WAIT (RFC 6191): the old incarnation ends now
+            // and the SYN goes on as if TIME_WAIT were over, so the peer is not blocked for 2*MSL.
+            counters.timeWaitRecycled++;
+            recycled = true;
+            recycledIss = c.nextIncarnationIss();
+            finish(c, TcpCloseReason.NORMAL, nowNs);
+            reclaimFinished();
         }
         final Listener listener = listeners.get(s.dstPort);
         if (listener != null)
         {
-            return listenArrives(listener, s, nowNs);
+            return listenArrives(listener, s, recycled, recycledIss, nowNs);
         }
         noSocket(s, nowNs);
         return false;
     }
 
     /** RFC 9293 3.10.7.2: a segment for a listening port with no connection yet. */
-    private boolean listenArrives(final Listener listener, final InboundSegment s, final long nowNs)
+    private boolean listenArrives(
+        final Listener listener, final InboundSegment s, final boolean recycled, final int recycledIss, final long nowNs)
     {
         if (s.has(TcpHeader.RST))
         {
@@ -340,7 +353,10 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
         c.init(s.dstPort, s.srcIp, s.srcPort, key, listener.handler);
         byTuple.put(key, c);
         listener.synReceived++;
-        c.openPassive(s, isnGenerator.isn(ipv4.localIp(), s.dstPort, s.srcIp, s.srcPort, nowNs), listener, nowNs);
+        // A new incarnation from TIME_WAIT starts its sequence space above the old one's (as Linux), so the
+        // peer cannot take an old duplicate of ours for new data.
+        final int isn = recycled ? recycledIss : isnGenerator.isn(ipv4.localIp(), s.dstPort, s.srcIp, s.srcPort, nowNs);
+        c.openPassive(s, isn, listener, nowNs);
         rearm(c);
         return false;
     }
