@@ -1240,7 +1240,8 @@ public final class TcpConnection
                 {
                     break;
                 }
-                final boolean fin = finQueued && sndNxt + length == queueEnd;
+                // The FIN takes a sequence number too: only with room for it in the peer's window.
+                final boolean fin = finQueued && sndNxt + length == queueEnd && peerWindowRoom() > length;
                 final int sent = sendSegment(TcpHeader.ACK | (fin ? TcpHeader.FIN : 0) |
                     (sndNxt + length == queueEnd ? TcpHeader.PSH : 0), sndNxt, length, nowNs);
                 if (sent < 0)
@@ -1268,7 +1269,9 @@ public final class TcpConnection
                 rtx.startIfStopped(nowNs);
                 continue;
             }
-            if (finQueued && sndNxt == queueEnd)
+            // A FIN never sent waits for room in the peer's window; one sent before (rewound by go-back-N)
+            // goes again as before.
+            if (finQueued && sndNxt == queueEnd && (peerWindowRoom() > 0 || gt(sndMax, queueEnd)))
             {
                 if (sendSegment(TcpHeader.ACK | TcpHeader.FIN, sndNxt, 0, nowNs) < 0)
                 {
@@ -1288,9 +1291,9 @@ public final class TcpConnection
         {
             sendAck(nowNs);
         }
-        // Peer window closed with data waiting and nothing in flight: probe it (RFC 9293 3.8.6.1), or a
-        // lost window update would stall both sides forever.
-        if (peerWindowRoom() <= 0 && queueEnd - sndNxt > 0 && sndUna == sndNxt)
+        // Peer window closed with data (or our FIN) waiting and nothing in flight: probe it (RFC 9293
+        // 3.8.6.1), or a lost window update would stall both sides forever.
+        if (peerWindowRoom() <= 0 && (queueEnd - sndNxt > 0 || finWaitsForWindow()) && sndUna == sndNxt)
         {
             if (persistDeadline == NO_DEADLINE)
             {
@@ -1298,6 +1301,13 @@ public final class TcpConnection
                 persistDeadline = nowNs + persistInterval();
             }
         }
+    }
+
+    /** @return true if our FIN is due (all data sent) but was never sent. */
+    private boolean finWaitsForWindow()
+    {
+        final int queueEnd = sendQueue.endSeq();
+        return finQueued && sndNxt == queueEnd && !gt(sndMax, queueEnd);
     }
 
     /** @return bytes we may still send before the right edge of the peer's window, SND.WL2 + SND.WND. */
@@ -1531,16 +1541,30 @@ public final class TcpConnection
 
     private void zeroWindowProbe(final long nowNs)
     {
-        if (peerWindowRoom() > 0 || sendQueue.endSeq() == sndNxt || !state.synchronizedState())
+        if (peerWindowRoom() > 0 || !state.synchronizedState())
         {
             return;
         }
-        // One byte beyond the closed window: the receiver must answer with an ACK carrying its window.
-        counters.zeroWindowProbes++;
-        sendSegment(TcpHeader.ACK, sndNxt, 1, nowNs);
-        if (gt(sndNxt + 1, sndMax))
+        if (sendQueue.endSeq() != sndNxt)
         {
-            sndMax = sndNxt + 1;
+            // One byte beyond the closed window: the receiver must answer with an ACK carrying its window.
+            counters.zeroWindowProbes++;
+            sendSegment(TcpHeader.ACK, sndNxt, 1, nowNs);
+            if (gt(sndNxt + 1, sndMax))
+            {
+                sndMax = sndNxt + 1;
+            }
+        }
+        else if (finWaitsForWindow())
+        {
+            // Only the FIN waits: no byte to probe with, so an ACK below the window (SND.UNA - 1, as Linux's
+            // tcp_xmit_probe_skb), which the receiver must answer with an ACK carrying its window.
+            counters.zeroWindowProbes++;
+            sendSegment(TcpHeader.ACK, sndUna - 1, 0, nowNs);
+        }
+        else
+        {
+            return;
         }
         persistBackoff++;
         persistDeadline = nowNs + persistInterval();
