@@ -114,6 +114,7 @@ public final class TcpConnection
     boolean ackNow;
     long wheelTimerId = TcpLayer.NO_TIMER;
     long wheelDeadline = NO_DEADLINE;
+    /** In the layer's retry list (output refused by a full TX ring); set and cleared by the layer only. */
     boolean outputPending;
     private boolean inInput;
 
@@ -371,7 +372,8 @@ public final class TcpConnection
         sacked.clear();
         lastSendNs = 0;
         ackNow = false;
-        outputPending = false;
+        // outputPending stays: it says the object sits in the layer's retry list, which may still hold it
+        // from the previous connection (the layer's poll clears it when it takes the entry).
         inInput = false;
         rtx.reset();
         sndMss = DEFAULT_MSS;
@@ -1171,7 +1173,6 @@ public final class TcpConnection
     /** Sends what the windows allow, a FIN when due, and a pending ACK. */
     void output(final long nowNs)
     {
-        outputPending = false;
         switch (state)
         {
             case CLOSED:

@@ -456,7 +456,10 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
         {
             final TcpConnection c = pendingOutput[i];
             pendingOutput[i] = null;
-            if (c.state != TcpState.CLOSED && c.outputPending)
+            // The flag marks membership of this list: an object is listed at most once (the list has one
+            // slot per object), whatever happened to its connection since.
+            c.outputPending = false;
+            if (c.state != TcpState.CLOSED)
             {
                 c.output(nowNs);
                 rearm(c);
