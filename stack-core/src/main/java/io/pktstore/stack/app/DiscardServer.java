@@ -2,7 +2,6 @@ package io.pktstore.stack.app;
 
 import io.pktstore.stack.record.PacketRecordPool;
 import io.pktstore.stack.tcp.TcpConnection;
-import io.pktstore.stack.tcp.TcpHandler;
 import io.pktstore.stack.tcp.TcpLayer;
 
 /**
@@ -10,17 +9,14 @@ import io.pktstore.stack.tcp.TcpLayer;
  * bytes reported consumed, so the receive window stays open. The networking-only baseline of the
  * benchmarks: what a store adds is measured against this. Closes when the peer closes.
  */
-public final class DiscardServer implements TcpHandler
+public final class DiscardServer extends ConnectionCountingService
 {
-    private final PacketRecordPool pool;
     private long bytesReceived;
-    private long connectionsAccepted;
-    private long connectionsClosed;
 
     /** @param pool the stack's record pool (delivered records go back to it). */
     public DiscardServer(final PacketRecordPool pool)
     {
-        this.pool = pool;
+        super(pool);
     }
 
     /**
@@ -36,12 +32,6 @@ public final class DiscardServer implements TcpHandler
     }
 
     @Override
-    public void onConnected(final TcpConnection connection, final long nowNs)
-    {
-        connectionsAccepted++;
-    }
-
-    @Override
     public void onData(final TcpConnection connection, final int record, final long nowNs)
     {
         final int length = pool.view(record).dataLength();
@@ -50,33 +40,9 @@ public final class DiscardServer implements TcpHandler
         connection.consumed(length, nowNs);
     }
 
-    @Override
-    public void onPeerClosed(final TcpConnection connection, final long nowNs)
-    {
-        connection.close(nowNs);
-    }
-
-    @Override
-    public void onClosed(final TcpConnection connection, final int reason, final long nowNs)
-    {
-        connectionsClosed++;
-    }
-
     /** @return payload bytes received and discarded. */
     public long bytesReceived()
     {
         return bytesReceived;
-    }
-
-    /** @return connections that reached ESTABLISHED. */
-    public long connectionsAccepted()
-    {
-        return connectionsAccepted;
-    }
-
-    /** @return connections that ended (any reason). */
-    public long connectionsClosed()
-    {
-        return connectionsClosed;
     }
 }

@@ -2,7 +2,6 @@ package io.pktstore.stack.app;
 
 import io.pktstore.stack.record.PacketRecordPool;
 import io.pktstore.stack.tcp.TcpConnection;
-import io.pktstore.stack.tcp.TcpHandler;
 import io.pktstore.stack.tcp.TcpLayer;
 
 /**
@@ -12,17 +11,14 @@ import io.pktstore.stack.tcp.TcpLayer;
  * acknowledges their echo ({@link #onSendAcked}), which gives end-to-end flow control: a client that
  * does not read stops a client that writes. Closes its side when the peer closes.
  */
-public final class EchoServer implements TcpHandler
+public final class EchoServer extends ConnectionCountingService
 {
-    private final PacketRecordPool pool;
     private long bytesEchoed;
-    private long connectionsAccepted;
-    private long connectionsClosed;
 
     /** @param pool the stack's record pool. */
     public EchoServer(final PacketRecordPool pool)
     {
-        this.pool = pool;
+        super(pool);
     }
 
     /**
@@ -35,12 +31,6 @@ public final class EchoServer implements TcpHandler
         final EchoServer server = new EchoServer(pool);
         tcp.listen(port, server);
         return server;
-    }
-
-    @Override
-    public void onConnected(final TcpConnection connection, final long nowNs)
-    {
-        connectionsAccepted++;
     }
 
     @Override
@@ -63,33 +53,9 @@ public final class EchoServer implements TcpHandler
         connection.consumed(bytes, nowNs);
     }
 
-    @Override
-    public void onPeerClosed(final TcpConnection connection, final long nowNs)
-    {
-        connection.close(nowNs);
-    }
-
-    @Override
-    public void onClosed(final TcpConnection connection, final int reason, final long nowNs)
-    {
-        connectionsClosed++;
-    }
-
     /** @return bytes queued for echo. */
     public long bytesEchoed()
     {
         return bytesEchoed;
-    }
-
-    /** @return connections that reached ESTABLISHED. */
-    public long connectionsAccepted()
-    {
-        return connectionsAccepted;
-    }
-
-    /** @return connections that ended (any reason). */
-    public long connectionsClosed()
-    {
-        return connectionsClosed;
     }
 }
