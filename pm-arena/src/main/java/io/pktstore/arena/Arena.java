@@ -168,7 +168,9 @@ public final class Arena implements AutoCloseable {
             if (region != null) {
                 region.close();
             }
-            undoCreate(file, existed, e);
+            if (!(e instanceof ArenaInUseException)) {
+                undoCreate(file, existed, e); // never undo a file another owner holds
+            }
             throw e;
         }
     }

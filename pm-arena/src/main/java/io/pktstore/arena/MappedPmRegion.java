@@ -27,6 +27,8 @@ public final class MappedPmRegion implements PmRegion {
     private static final long PAGE_SIZE = org.agrona.UnsafeApi.pageSize();
 
     private final Path file;
+    /** Held open for the region's lifetime: it carries the flock(2) that makes this the file's only owner. */
+    private final int lockFd;
     private final long address;
     private final long size;
     private final PersistMode mode;
@@ -35,8 +37,9 @@ public final class MappedPmRegion implements PmRegion {
     private boolean closed;
     private long msyncCalls;
 
-    private MappedPmRegion(final Path file, final long address, final long size, final PersistMode mode) {
+    private MappedPmRegion(final Path file, final int lockFd, final long address, final long size, final PersistMode mode) {
         this.file = file;
+        this.lockFd = lockFd;
         this.address = address;
         this.size = size;
         this.mode = mode;
@@ -133,7 +136,9 @@ public final class MappedPmRegion implements PmRegion {
         if (fd < 0) {
             throw new ArenaException("cannot open " + file + " read-write: " + LibC.lastError());
         }
+        boolean mapped = false;
         try {
+            lockExclusively(libc, fd, file);
             final int prot = LibC.PROT_READ | LibC.PROT_WRITE;
             long address = LibC.MAP_FAILED;
             PersistMode mode = null;
@@ -170,9 +175,28 @@ public final class MappedPmRegion implements PmRegion {
                 libc.munmap(address, size);
                 throw new ArenaException("cannot use " + mode + " for " + file + ": " + CacheLineWriteback.unavailableReason());
             }
-            return new MappedPmRegion(file, address, size, mode);
+            final MappedPmRegion region = new MappedPmRegion(file, fd, address, size, mode);
+            mapped = true;
+            return region;
         } finally {
-            libc.close(fd); // the mapping keeps the file referenced
+            if (!mapped) {
+                libc.close(fd); // also releases the lock
+            }
+        }
+    }
+
+    /**
+     * One owner per arena file: flock(2) on the descriptor this region keeps open, not a POSIX record
+     * lock (FileChannel.lock), which the kernel drops when the process closes ANY descriptor of the file.
+     * A flock belongs to its open file description, so a second open (in this process or another) is
+     * refused too, and the lock goes away with the descriptor, also when the process dies.
+     */
+    private static void lockExclusively(final LibC libc, final int fd, final Path file) {
+        if (libc.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0) {
+            if (LibC.errno() == LibC.EWOULDBLOCK) {
+                throw new ArenaInUseException("arena file " + file + " is in use by another pktstore process (or another open)");
+            }
+            throw new ArenaException("cannot lock " + file + ": " + LibC.lastError());
         }
     }
 
@@ -264,8 +288,12 @@ public final class MappedPmRegion implements PmRegion {
             return;
         }
         closed = true;
-        if (LibC.INSTANCE.munmap(address, size) != 0) {
-            throw new ArenaException("munmap of " + file + " failed: " + LibC.lastError());
+        try {
+            if (LibC.INSTANCE.munmap(address, size) != 0) {
+                throw new ArenaException("munmap of " + file + " failed: " + LibC.lastError());
+            }
+        } finally {
+            LibC.INSTANCE.close(lockFd); // releases the lock
         }
     }
 

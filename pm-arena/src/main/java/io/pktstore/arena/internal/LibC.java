@@ -21,6 +21,9 @@ public interface LibC {
     int MAP_SYNC = 0x80000;
     int MS_SYNC = 4;
     int EINVAL = 22;
+    int EWOULDBLOCK = 11;
+    int LOCK_EX = 2;
+    int LOCK_NB = 4;
     int EOPNOTSUPP = 95;
     /** mmap's failure value, (void *) -1. */
     long MAP_FAILED = -1L;
@@ -35,6 +38,8 @@ public interface LibC {
     int open(String path, int flags);
 
     int close(int fd);
+
+    int flock(int fd, int operation);
 
     /**
      * The hint address is a Pointer (pass null) on purpose: declared with six primitive parameters,
