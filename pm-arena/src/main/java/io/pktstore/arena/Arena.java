@@ -56,6 +56,9 @@ public final class Arena implements AutoCloseable {
     private final int[] bufferRefCounts;
     private final boolean wasCleanShutdown;
     private final long shutdownStateAtOpen;
+    private final long recordMarksBase;
+    private final LinkBatch linkBatch;
+    private LinkBatch.Replay linkLogReplay = new LinkBatch.Replay(0, 0, false);
     private State state;
     /** The recovery whose finish() will make the arena ready; null when none is running. */
     private Recovery activeRecovery;
@@ -74,6 +77,8 @@ public final class Arena implements AutoCloseable {
         this.buffers = new SlotPool("buffer", geometry.bufferCount());
         this.overflow = new SlotPool("overflow block", geometry.overflowBlockCount());
         this.bufferRefCounts = new int[geometry.bufferCount()];
+        this.recordMarksBase = base + geometry.recordMarksOffset();
+        this.linkBatch = new LinkBatch(region, geometry);
         this.wasCleanShutdown = wasCleanShutdown;
         this.shutdownStateAtOpen = shutdownStateAtOpen;
         this.state = state;
@@ -265,6 +270,9 @@ public final class Arena implements AutoCloseable {
         final Arena arena = new Arena(region, geometry, name, stateAtOpen == Superblock.STATE_CLEAN, stateAtOpen,
             State.RECOVERY_NEEDED);
         Superblock.writeShutdownState(region, Superblock.STATE_IN_USE);
+        // A batch whose commit word is durable but whose words may not all be: finish it before the
+        // owner reads any index.
+        arena.linkLogReplay = arena.linkBatch.replay();
         return arena;
     }
 
@@ -526,6 +534,56 @@ public final class Arena implements AutoCloseable {
     public long overflowOffset(final int index) {
         return geometry.overflowTableOffset()
             + ((long) Objects.checkIndex(index, geometry.overflowBlockCount()) << 6);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Link batches and record marks
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * @return the arena's one {@link LinkBatch}: the way to change index link words, record marks
+     *         and root slots so that several changes become durable together
+     */
+    public LinkBatch linkBatch() {
+        return linkBatch;
+    }
+
+    /** @return what the link log replay at open applied (all zero for a formatted arena) */
+    public LinkBatch.Replay linkLogReplay() {
+        return linkLogReplay;
+    }
+
+    /**
+     * @param record a record index
+     * @return byte offset of the 8-byte record-marks word holding record {@code record}'s mark bit
+     *         (stage changes to it through {@link #linkBatch()})
+     */
+    public long recordMarkWordOffset(final int record) {
+        return geometry.recordMarksOffset() + ((long) (Objects.checkIndex(record, geometry.recordCount()) >>> 6) << 3);
+    }
+
+    /** @return the bit of record {@code record}'s mark within its marks word */
+    public static long recordMarkBit(final int record) {
+        return 1L << (record & 63);
+    }
+
+    /**
+     * Reads a mark as it is in memory (not as a pending batch would change it).
+     *
+     * @param record a record index
+     * @return true if record {@code record}'s mark bit is set
+     */
+    public boolean isRecordMarked(final int record) {
+        return (UnsafeApi.getLongVolatile(null, base + recordMarkWordOffset(record)) & recordMarkBit(record)) != 0;
+    }
+
+    /**
+     * @param wordIndex index of a record-marks word, 0..(recordCount + 63) / 64 - 1
+     * @return that word as it is in memory: bit {@code i} is record {@code 64 * wordIndex + i}
+     */
+    public long recordMarksWord(final int wordIndex) {
+        Objects.checkIndex(wordIndex, (geometry.recordCount() + 63) >>> 6);
+        return UnsafeApi.getLongVolatile(null, recordMarksBase + ((long) wordIndex << 3));
     }
 
     // ------------------------------------------------------------------------------------------

@@ -36,14 +36,47 @@ public final class Recovery {
      * Marks record {@code index} reachable. Marking a record twice keeps it once and is counted in
      * {@link RecoveryReport#duplicateMarks()}.
      *
+     * @return true if this mark was the first (false: it was already marked)
      * @throws IndexOutOfBoundsException if the index is not a record
      * @throws IllegalStateException     if {@link #finish()} already ran
      */
-    public void markRecord(final int index) {
+    public boolean markRecord(final int index) {
         checkOpen();
         if (!records.markAllocated(index)) {
             duplicateMarks++;
+            return false;
         }
+        return true;
+    }
+
+    /**
+     * Marks a record and the payload buffer it holds a reference to, together: the buffer gains a
+     * reference only when the record's mark is the first, so a record reached twice (a damaged index
+     * with a cycle or a shared link) cannot inflate its buffer's reference count.
+     *
+     * @param record the record
+     * @param buffer the buffer the record refers to
+     * @return true if the record was newly marked (and the buffer gained a reference)
+     * @throws IndexOutOfBoundsException if either index is out of range (nothing is marked then)
+     * @throws IllegalStateException     if {@link #finish()} already ran
+     */
+    public boolean markRecordAndBuffer(final int record, final int buffer) {
+        checkOpen();
+        buffers.checkIndex(buffer);
+        if (!markRecord(record)) {
+            return false;
+        }
+        markBuffer(buffer);
+        return true;
+    }
+
+    /**
+     * @param index a record index
+     * @return true if it was marked during this recovery
+     */
+    public boolean isRecordMarked(final int index) {
+        records.checkIndex(index);
+        return records.isAllocated(index);
     }
 
     /**

@@ -15,10 +15,10 @@ import org.agrona.UnsafeApi;
  *  +-------------------+---------+---------+-------------------+---------+---------+
  *  | magic "PKSARENA"  | version | sb size | arena size (u64)  | records | buffers |
  *  +-------------------+---------+---------+-------------------+---------+---------+
- *   28        32        36        40                                     60        64
- *  +---------+---------+---------+---------------------------------------+---------+
- *  | buffers | buf size| overflow| reserved, zero                        | crc32c  |
- *  +---------+---------+---------+---------------------------------------+---------+
+ *   28        32        36        40        44                           60        64
+ *  +---------+---------+---------+---------+-----------------------------+---------+
+ *  | buffers | buf size| overflow| log cap | reserved, zero              | crc32c  |
+ *  +---------+---------+---------+---------+-----------------------------+---------+
  *  line 1: shutdown state (one aligned u64, never torn), rest reserved
  *   64                  72                                                         128
  *  +-------------------+-----------------------------------------------------------+
@@ -40,7 +40,7 @@ final class Superblock {
     /** "PKSARENA" as a little-endian u64. */
     static final long MAGIC = 0x414E455241534B50L;
     /** The format version this code writes and reads. */
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
 
     static final int MAGIC_OFFSET = 0;
     static final int VERSION_OFFSET = 8;
@@ -50,6 +50,7 @@ final class Superblock {
     static final int BUFFER_COUNT_OFFSET = 28;
     static final int BUFFER_SIZE_OFFSET = 32;
     static final int OVERFLOW_COUNT_OFFSET = 36;
+    static final int LOG_CAPACITY_OFFSET = 40;
     static final int CHECKSUM_OFFSET = 60;
     /** Bytes [0, CHECKSUMMED_LENGTH) are covered by the checksum stored right after them. */
     static final int CHECKSUMMED_LENGTH = CHECKSUM_OFFSET;
@@ -68,11 +69,22 @@ final class Superblock {
 
     /**
      * Writes a fresh superblock (zeroing the whole superblock page, roots included) for
-     * {@code geometry} and persists it. The shutdown state is {@link #STATE_IN_USE}.
+     * {@code geometry}, an empty link log and clear record marks, and persists them. The magic is
+     * written last, after a barrier made everything else durable, so a crash during format leaves a
+     * file that is not an arena rather than one that looks valid with stale roots, log or marks; on
+     * a region that already held an arena the old magic is removed durably first. The shutdown state
+     * is {@link #STATE_IN_USE}.
      */
     static void format(final PmRegion region, final ArenaGeometry geometry) {
         final long base = region.address();
+        if (UnsafeApi.getLong(base + MAGIC_OFFSET) != 0) {
+            UnsafeApi.putLongVolatile(null, base + MAGIC_OFFSET, 0L);
+            region.persist(MAGIC_OFFSET, Long.BYTES);
+            region.barrier();
+        }
         UnsafeApi.setMemory(base, ArenaGeometry.SUPERBLOCK_SIZE, (byte) 0);
+        UnsafeApi.setMemory(base + geometry.linkLogOffset(), ArenaGeometry.LOG_HEADER_SIZE, (byte) 0);
+        UnsafeApi.setMemory(base + geometry.recordMarksOffset(), geometry.recordMarksBytes(), (byte) 0);
         UnsafeApi.putLong(base + MAGIC_OFFSET, MAGIC);
         UnsafeApi.putInt(base + VERSION_OFFSET, FORMAT_VERSION);
         UnsafeApi.putInt(base + SUPERBLOCK_SIZE_OFFSET, ArenaGeometry.SUPERBLOCK_SIZE);
@@ -81,9 +93,17 @@ final class Superblock {
         UnsafeApi.putInt(base + BUFFER_COUNT_OFFSET, geometry.bufferCount());
         UnsafeApi.putInt(base + BUFFER_SIZE_OFFSET, geometry.bufferSize());
         UnsafeApi.putInt(base + OVERFLOW_COUNT_OFFSET, geometry.overflowBlockCount());
+        UnsafeApi.putInt(base + LOG_CAPACITY_OFFSET, geometry.logCapacity());
         UnsafeApi.putInt(base + CHECKSUM_OFFSET, checksum(base));
         UnsafeApi.putLong(base + SHUTDOWN_STATE_OFFSET, STATE_IN_USE);
+        // Everything but the magic first (the checksum was computed with it in place).
+        UnsafeApi.putLong(base + MAGIC_OFFSET, 0L);
         region.persist(0, ArenaGeometry.SUPERBLOCK_SIZE);
+        region.persist(geometry.linkLogOffset(), ArenaGeometry.LOG_HEADER_SIZE);
+        region.persist(geometry.recordMarksOffset(), geometry.recordMarksBytes());
+        region.barrier();
+        UnsafeApi.putLongVolatile(null, base + MAGIC_OFFSET, MAGIC);
+        region.persist(MAGIC_OFFSET, Long.BYTES);
         region.barrier();
     }
 
@@ -127,7 +147,8 @@ final class Superblock {
                 UnsafeApi.getInt(base + RECORD_COUNT_OFFSET),
                 UnsafeApi.getInt(base + BUFFER_COUNT_OFFSET),
                 UnsafeApi.getInt(base + BUFFER_SIZE_OFFSET),
-                UnsafeApi.getInt(base + OVERFLOW_COUNT_OFFSET));
+                UnsafeApi.getInt(base + OVERFLOW_COUNT_OFFSET),
+                UnsafeApi.getInt(base + LOG_CAPACITY_OFFSET));
         } catch (final InvalidGeometryException e) {
             throw new CorruptSuperblockException(name + " has a superblock with impossible geometry: " + e.getMessage());
         }

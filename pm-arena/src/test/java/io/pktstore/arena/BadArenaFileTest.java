@@ -93,10 +93,12 @@ class BadArenaFileTest {
     @Test
     void otherVersionIsRefused() throws IOException {
         final Path file = validArena();
-        patch(file, Superblock.VERSION_OFFSET, le32(2));
+        patch(file, Superblock.VERSION_OFFSET, le32(1));
         final UnsupportedArenaVersionException e = assertRefusedUntouched(file, UnsupportedArenaVersionException.class,
-            "version 2", () -> Arena.open(file));
-        assertTrue(e.getMessage().contains("reads version 1"), e.getMessage());
+            "version 1", () -> Arena.open(file));
+        assertTrue(e.getMessage().contains("reads version 2"), e.getMessage());
+        patch(file, Superblock.VERSION_OFFSET, le32(3));
+        assertRefusedUntouched(file, UnsupportedArenaVersionException.class, "version 3", () -> Arena.open(file));
     }
 
     @Test
@@ -247,15 +249,21 @@ class BadArenaFileTest {
     void forFileSizeFitsAndFillsTheFile() {
         for (final long size : new long[] {16 << 10, 1 << 20, 10_000_000L, 3L << 30}) {
             for (final int bufferSize : new int[] {64, 2048, 9216, 65536}) {
-                if (size < 4 * 4096 + 3L * bufferSize) {
+                final long minimum = ArenaGeometry.of(ArenaGeometry.RECORDS_PER_BUFFER, 1, bufferSize, 1).requiredBytes();
+                if (size < minimum) {
+                    assertThrows(InvalidGeometryException.class, () -> ArenaGeometry.forFileSize(size, bufferSize));
                     continue;
                 }
                 final ArenaGeometry g = ArenaGeometry.forFileSize(size, bufferSize);
                 assertTrue(g.requiredBytes() <= size, g + " exceeds " + size);
                 final long slack = size - g.requiredBytes();
-                assertTrue(slack < 3 * 4096L + bufferSize + 2 * 64, "geometry wastes " + slack + " bytes of " + size);
-                assertEquals(2 * g.bufferCount(), g.recordCount());
+                assertTrue(slack < 5 * 4096L + bufferSize + ArenaGeometry.RECORDS_PER_BUFFER * 64 + 64,
+                    "geometry wastes " + slack + " bytes of " + size);
+                assertEquals(ArenaGeometry.RECORDS_PER_BUFFER * g.bufferCount(), g.recordCount());
                 assertEquals(0, g.bufferPoolOffset() % 4096);
+                final ArenaGeometry dense = ArenaGeometry.forFileSize(size, bufferSize, 32);
+                assertTrue(dense.requiredBytes() <= size);
+                assertEquals(32 * dense.bufferCount(), dense.recordCount());
             }
         }
     }

@@ -43,14 +43,15 @@ class FormatLayoutTest {
             final byte[] magic = new byte[8];
             sb.get(0, magic);
             assertEquals("PKSARENA", new String(magic, StandardCharsets.US_ASCII));
-            assertEquals(1, sb.getInt(8), "format version");
+            assertEquals(2, sb.getInt(8), "format version");
             assertEquals(4096, sb.getInt(12), "superblock size");
             assertEquals(1 << 20, sb.getLong(16), "arena size");
             assertEquals(geometry.recordCount(), sb.getInt(24));
             assertEquals(geometry.bufferCount(), sb.getInt(28));
             assertEquals(1024, sb.getInt(32));
             assertEquals(geometry.overflowBlockCount(), sb.getInt(36));
-            for (int i = 40; i < 60; i++) {
+            assertEquals(geometry.logCapacity(), sb.getInt(40), "link log capacity");
+            for (int i = 44; i < 60; i++) {
                 assertEquals(0, sb.get(i), "reserved byte " + i);
             }
             final CRC32C crc = new CRC32C();
@@ -65,9 +66,13 @@ class FormatLayoutTest {
                 assertEquals(0, sb.get(i), "reserved byte " + i);
             }
             // Region offsets as the document computes them.
-            final long overflowTable = 4096 + align4096(geometry.recordCount() * 64L);
+            final long linkLog = 4096;
+            final long recordMarks = linkLog + align4096(64 + 2L * 16 * geometry.logCapacity());
+            final long recordTable = recordMarks + align4096((geometry.recordCount() + 63L) / 64 * 8);
+            assertEquals(0L, sb.getLong((int) linkLog), "link log commit word after format");
+            final long overflowTable = recordTable + align4096(geometry.recordCount() * 64L);
             final long bufferPool = overflowTable + align4096(geometry.overflowBlockCount() * 64L);
-            assertEquals(4096 + 5 * 64L, rec5);
+            assertEquals(recordTable + 5 * 64L, rec5);
             assertEquals(overflowTable + 2 * 64L, ovf2);
             assertEquals(bufferPool + 3 * 1024L, buf3);
             assertTrue(bufferPool + geometry.bufferCount() * 1024L <= 1 << 20);
