@@ -32,6 +32,8 @@ import java.nio.ByteBuffer;
  *       simply reused: each RX slot owns one arena buffer reference);</li>
  *   <li>{@code device.receive} a burst into the arena buffers and dispatch each frame: Ethernet
  *       -&gt; ARP or IPv4 -&gt; ICMP or the registered transport;</li>
+ *   <li>run the {@link DutyCycleHook} if one is set: the point where an application finishes what
+ *       this cycle's input started (a store's group commit, then its replies);</li>
  *   <li>let every transport {@code poll} (timers, queued sends);</li>
  *   <li>drop datagrams that waited too long for neighbour resolution;</li>
  *   <li>flush the TX burst to the device.</li>
@@ -68,6 +70,8 @@ public final class NetworkStack implements Agent
     private final int rxCapacity;
     /** Keeps the fallback RX memory reachable so its addresses stay valid. */
     private final ByteBuffer fallbackKeepAlive;
+    private DutyCycleHook cycleHook;
+    private RuntimeException lastHookError;
     private boolean announced;
     private boolean closed;
 
@@ -89,6 +93,13 @@ public final class NetworkStack implements Agent
         this.arena = pool.arena();
         this.clock = clock;
         rxCapacity = arena.bufferSize();
+        if (config.mtu() + EthernetFrame.PAYLOAD_OFFSET > rxCapacity)
+        {
+            // A full-sized frame must land whole in one arena buffer (the store keeps frames as received).
+            throw new IllegalArgumentException("MTU " + config.mtu() + " needs frames of " +
+                (config.mtu() + EthernetFrame.PAYLOAD_OFFSET) + " bytes, but the arena's buffers hold " + rxCapacity +
+                ": use a smaller MTU or an arena with larger buffers");
+        }
         rx = new RxBurst(config.rxBurst());
         rxBufferIndex = new int[config.rxBurst()];
         fallbackAddress = new long[config.rxBurst()];
@@ -119,6 +130,17 @@ public final class NetworkStack implements Agent
     public void registerTransport(final int protocol, final TransportHandler handler)
     {
         ipv4.registerTransport(protocol, handler);
+    }
+
+    /**
+     * Sets the hook run once per duty cycle after input and before the transports' poll and the TX
+     * flush (null: none). Call before the agent starts.
+     *
+     * @param hook the hook.
+     */
+    public void cycleHook(final DutyCycleHook hook)
+    {
+        this.cycleHook = hook;
     }
 
     /** @return IPv4 output for transports (use only from the agent's thread). */
@@ -185,6 +207,10 @@ public final class NetworkStack implements Agent
             dispatch(slot, nowNs);
         }
         work += received;
+        if (cycleHook != null)
+        {
+            work += runCycleHook(nowNs);
+        }
         work += ipv4.pollTransports(nowNs);
         pending.expire(nowNs);
         work += tx.flush(nowNs);
@@ -214,6 +240,27 @@ public final class NetworkStack implements Agent
     public String roleName()
     {
         return "pktstore-stack-" + device.name();
+    }
+
+    private int runCycleHook(final long nowNs)
+    {
+        try
+        {
+            return cycleHook.afterInput(nowNs);
+        }
+        catch (final RuntimeException ex)
+        {
+            // As for transports: counted and kept, and the TX flush still runs for everyone.
+            counters.increment(StackCounters.CYCLE_HOOK_ERRORS);
+            lastHookError = ex;
+            return 1;
+        }
+    }
+
+    /** @return the last exception the duty-cycle hook threw (counted, not rethrown), or null. */
+    public RuntimeException lastCycleHookError()
+    {
+        return lastHookError;
     }
 
     private void refillRx()

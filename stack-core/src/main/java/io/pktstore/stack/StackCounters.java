@@ -130,9 +130,11 @@ public final class StackCounters
      * a timer: counted and kept as the last transport error; the duty cycle goes on.
      */
     public static final int TRANSPORT_POLL_ERRORS = 53;
+    /** The duty-cycle hook threw: counted and kept as the last hook error; the duty cycle goes on. */
+    public static final int CYCLE_HOOK_ERRORS = 54;
 
     /** Number of counters. */
-    public static final int COUNT = 54;
+    public static final int COUNT = 55;
 
     private static final String[] NAMES = {
         "rx.frames", "rx.bytes", "rx.drop.noArenaBuffer",
@@ -148,7 +150,7 @@ public final class StackCounters
         "icmp.drop.truncated", "icmp.drop.badChecksum", "icmp.echoReplied", "icmp.ignored", "icmp.drop.replyFailed",
         "tx.frames", "tx.drop.deviceFull", "tx.noRoute", "tx.neighbourPending", "tx.tooBig", "tx.earlyFlushes",
         "rx.drop.transportError", "ip.drop.linkBroadcast", "arp.queued", "arp.queueSent", "arp.queueDrops",
-        "transport.pollErrors",
+        "transport.pollErrors", "cycleHook.errors",
     };
 
     /** The counters that end a received frame's life as a drop (see the accounting rule). */

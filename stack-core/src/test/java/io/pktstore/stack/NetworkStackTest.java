@@ -452,6 +452,49 @@ class NetworkStackTest
     }
 
     /** Records every datagram; keeps the buffer when told to. */
+    @Test
+    void theCycleHookRunsAfterInputAndBeforeTheFlushAndItsErrorsAreContained()
+    {
+        started();
+        final List<String> order = new ArrayList<>();
+        stack.cycleHook(nowNs ->
+        {
+            order.add("hook saw " + tcpHandler.seen.size() + " datagrams at " + nowNs);
+            // Sent from the hook: must leave in this cycle's flush.
+            assertEquals(0, peer.receiveAll(nowNs).size(), "nothing flushed before the hook ran");
+            return 1;
+        });
+        peer.send(ethernet(OUR_MAC, PEER_MAC, ETH_IPV4, ipv4(PEER_IP, OUR_IP, 6, 64, 0, new byte[0],
+            tcp(PEER_IP, OUR_IP, 1000, 80, 1, new byte[] {1, 2, 3}))), now[0]);
+        cycle();
+        assertEquals(List.of("hook saw 1 datagrams at " + now[0]), order);
+
+        stack.cycleHook(nowNs ->
+        {
+            throw new IllegalStateException("boom");
+        });
+        peer.send(ethernet(OUR_MAC, PEER_MAC, ETH_ARP, arp(1, PEER_MAC, PEER_IP, 0, OUR_IP)), now[0]);
+        final List<byte[]> frames = cycle();
+        assertEquals(1, frames.size(), "the ARP reply still went out after the hook threw");
+        assertEquals(1, stack.counters().get(StackCounters.CYCLE_HOOK_ERRORS));
+        assertEquals("boom", stack.lastCycleHookError().getMessage());
+        stack.cycleHook(null);
+    }
+
+    @Test
+    void anMtuWhoseFramesDoNotFitAnArenaBufferIsRefused()
+    {
+        final Arena small = Arena.format(io.pktstore.arena.sim.SimulatedPmRegion.create(
+            io.pktstore.arena.ArenaGeometry.of(16, 16, 1024, 0).requiredBytes()), io.pktstore.arena.ArenaGeometry.of(16, 16, 1024, 0));
+        final IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> new NetworkStack(StackConfig.builder().mac(OUR_MAC).ip(OUR_IP, 24).mtu(1500).build(),
+                InMemoryLink.pair().a(), new PacketRecordPool(small), () -> 0L));
+        assertTrue(e.getMessage().contains("MTU 1500") && e.getMessage().contains("1024"), e.getMessage());
+        new NetworkStack(StackConfig.builder().mac(OUR_MAC).ip(OUR_IP, 24).mtu(1000).build(),
+            InMemoryLink.pair().a(), new PacketRecordPool(small), () -> 0L).onClose();
+        small.close();
+    }
+
     static final class RecordingTransport implements TransportHandler
     {
         final List<ReceivedCopy> seen = new ArrayList<>();

@@ -40,7 +40,9 @@ import java.nio.ByteOrder;
  *   <li>tcpChecksum: the TCP checksum field as verified or completed over the frame.</li>
  *   <li>l3Offset / l4Offset: IPv4 and TCP header offsets in the buffer.</li>
  *   <li>checksumState: {@link #CHECKSUM_NONE}, {@link #CHECKSUM_HARDWARE_VERIFIED},
- *       {@link #CHECKSUM_SOFTWARE_VERIFIED}, {@link #CHECKSUM_SOFTWARE_COMPLETED}.</li>
+ *       {@link #CHECKSUM_SOFTWARE_VERIFIED}, {@link #CHECKSUM_SOFTWARE_COMPLETED}, or
+ *       {@link #CHECKSUM_STORE_COPY} for bytes the store copied out of frames (no frame around
+ *       them: tcpChecksum is then the Internet checksum of the data range alone).</li>
  *   <li>flags: {@link #FLAG_CLONE}, {@link #FLAG_FIN}, {@link #FLAG_PSH}; other bits reserved 0.</li>
  *   <li>link words: owned by whichever structure holds the record (TCP's out-of-order tree, later
  *       the KV index); no one else touches them.</li>
@@ -95,6 +97,12 @@ public final class PacketRecord
     public static final int CHECKSUM_SOFTWARE_VERIFIED = 2;
     /** CHECKSUM_PARTIAL frame: the checksum was computed in software and written into the frame. */
     public static final int CHECKSUM_SOFTWARE_COMPLETED = 3;
+    /**
+     * Not a frame: bytes a store copied into a buffer of its own (the one allowed copy, a key split
+     * across two segments). {@code tcpChecksum} holds the Internet checksum (RFC 1071) of the data
+     * range, frame fields are zero.
+     */
+    public static final int CHECKSUM_STORE_COPY = 4;
 
     /** Flag bit: this record is a clone sharing its buffer with another record. */
     public static final int FLAG_CLONE = 1;
@@ -318,9 +326,9 @@ public final class PacketRecord
      */
     public PacketRecord checksumState(final int v)
     {
-        if (v < CHECKSUM_NONE || v > CHECKSUM_SOFTWARE_COMPLETED)
+        if (v < CHECKSUM_NONE || v > CHECKSUM_STORE_COPY)
         {
-            throw new IllegalArgumentException("checksumState must be 0..3, was " + v);
+            throw new IllegalArgumentException("checksumState must be 0..4, was " + v);
         }
         buffer.putByte(CHECKSUM_STATE_OFFSET, (byte)v);
         return this;

@@ -93,6 +93,59 @@ public final class PacketRecordPool
     }
 
     /**
+     * Makes a clone covering only part of a record's data, as a store keeps just a value's bytes out
+     * of the segment that carried a whole request: data offset, length and sequence number are those
+     * of the sub-range; everything else as {@link #cloneRecord}.
+     *
+     * @param record an allocated record.
+     * @param offset first byte of the range, counted from the record's first data byte.
+     * @param length bytes in the range (0 allowed).
+     * @return the clone's index, or {@link PacketRecord#NO_RECORD} if the record table is full
+     *         (nothing changed then).
+     * @throws IndexOutOfBoundsException if the range is not inside the record's data (nothing changed).
+     */
+    public int cloneRange(final int record, final int offset, final int length)
+    {
+        checkAllocated("cloneRange", record);
+        final PacketRecord original = source.wrap(arena, record);
+        final int dataLength = original.dataLength();
+        if (offset < 0 || length < 0 || offset > dataLength - length)
+        {
+            throw new IndexOutOfBoundsException("cloneRange: [" + offset + ", +" + length + ") is not inside record "
+                + record + "'s " + dataLength + " data bytes");
+        }
+        final int dataOffset = original.dataOffset();
+        final int seq = original.tcpSeq();
+        final int clone = cloneRecord(record);
+        if (clone != PacketRecord.NO_RECORD)
+        {
+            scratch.wrap(arena, clone).dataOffset(dataOffset + offset).dataLength(length).tcpSeq(seq + offset);
+        }
+        return clone;
+    }
+
+    /**
+     * Trims a record in place to part of its data (the record keeps its buffer reference).
+     *
+     * @param record an allocated record.
+     * @param offset first byte to keep, counted from the record's first data byte.
+     * @param length bytes to keep.
+     * @throws IndexOutOfBoundsException if the range is not inside the record's data (nothing changed).
+     */
+    public void trim(final int record, final int offset, final int length)
+    {
+        checkAllocated("trim", record);
+        final PacketRecord r = scratch.wrap(arena, record);
+        final int dataLength = r.dataLength();
+        if (offset < 0 || length < 0 || offset > dataLength - length)
+        {
+            throw new IndexOutOfBoundsException("trim: [" + offset + ", +" + length + ") is not inside record "
+                + record + "'s " + dataLength + " data bytes");
+        }
+        r.dataOffset(r.dataOffset() + offset).dataLength(length).tcpSeq(r.tcpSeq() + offset);
+    }
+
+    /**
      * Frees a record and drops its buffer reference (the buffer is freed if it was the last).
      * Does not follow {@code next}; see {@link #releaseChain}.
      *

@@ -80,6 +80,10 @@ public final class TcpConnection
     int maxSndWnd;
     int sndMss;
     boolean finQueued;
+    /** While true, queued data beyond {@link #releasedEnd} waits (see {@link #holdSends()}). */
+    private boolean holdingSends;
+    /** Sequence number up to which held sends may go out. */
+    private int releasedEnd;
 
     // ---- receive sequence space ----
     int irs;
@@ -261,6 +265,45 @@ public final class TcpConnection
     }
 
     /**
+     * From now on, data the application queues ({@link #send}, {@link #sendRecords}) waits in the send
+     * queue until {@link #releaseHeldSends} lets it go; ACKs, retransmissions of data already released,
+     * window updates and probes keep flowing. A store uses this to queue each reply as soon as its
+     * request has run and release them all after the group commit made those requests durable, so no
+     * reply can leave before its request's commit. Our FIN also waits for the release. Stays on for
+     * the rest of the connection.
+     */
+    public void holdSends()
+    {
+        if (!holdingSends)
+        {
+            holdingSends = true;
+            releasedEnd = sendQueue.endSeq();
+        }
+    }
+
+    /** Lets everything queued so far go out (no-op unless {@link #holdSends()} is on). */
+    public void releaseHeldSends(final long nowNs)
+    {
+        if (holdingSends && releasedEnd != sendQueue.endSeq())
+        {
+            releasedEnd = sendQueue.endSeq();
+            outputSoon(nowNs);
+        }
+    }
+
+    /** @return bytes queued but held back by {@link #holdSends()} (0 when not holding). */
+    public int heldBytes()
+    {
+        return holdingSends ? sendQueue.endSeq() - releasedEnd : 0;
+    }
+
+    /** @return the end of what may be transmitted: the queue's end, or the release point while holding. */
+    private int transmittableEnd()
+    {
+        return holdingSends ? releasedEnd : sendQueue.endSeq();
+    }
+
+    /**
      * The application is done with {@code bytes} delivered bytes: they no longer count against the
      * receive window. Sends a window update when the window opens enough to matter.
      */
@@ -353,6 +396,8 @@ public final class TcpConnection
         passive = false;
         attachment = null;
         finQueued = false;
+        holdingSends = false;
+        releasedEnd = 0;
         peerFinDelivered = false;
         unconsumed = 0;
         sndShift = 0;
@@ -1199,7 +1244,9 @@ public final class TcpConnection
             default:
                 throw new IllegalStateException(String.valueOf(state));
         }
-        final int queueEnd = sendQueue.endSeq();
+        final int queueEnd = transmittableEnd();
+        // Held replies (holdSends) are not part of this output: our FIN must follow all of them.
+        final boolean finDue = finQueued && queueEnd == sendQueue.endSeq();
         // RFC 5681 4.1: after an idle period longer than RTO the old cwnd no longer reflects the path.
         if (sndUna == sndMax && queueEnd != sndNxt && lastSendNs != 0 && nowNs - lastSendNs > rtx.rtoNs())
         {
@@ -1242,7 +1289,7 @@ public final class TcpConnection
                     break;
                 }
                 // The FIN takes a sequence number too: only with room for it in the peer's window.
-                final boolean fin = finQueued && sndNxt + length == queueEnd && peerWindowRoom() > length;
+                final boolean fin = finDue && sndNxt + length == queueEnd && peerWindowRoom() > length;
                 final int sent = sendSegment(TcpHeader.ACK | (fin ? TcpHeader.FIN : 0) |
                     (sndNxt + length == queueEnd ? TcpHeader.PSH : 0), sndNxt, length, nowNs);
                 if (sent < 0)
@@ -1272,7 +1319,7 @@ public final class TcpConnection
             }
             // A FIN never sent waits for room in the peer's window; one sent before (rewound by go-back-N)
             // goes again as before.
-            if (finQueued && sndNxt == queueEnd && (peerWindowRoom() > 0 || gt(sndMax, queueEnd)))
+            if (finDue && sndNxt == queueEnd && (peerWindowRoom() > 0 || gt(sndMax, queueEnd)))
             {
                 if (sendSegment(TcpHeader.ACK | TcpHeader.FIN, sndNxt, 0, nowNs) < 0)
                 {
@@ -1308,7 +1355,7 @@ public final class TcpConnection
     private boolean finWaitsForWindow()
     {
         final int queueEnd = sendQueue.endSeq();
-        return finQueued && sndNxt == queueEnd && !gt(sndMax, queueEnd);
+        return finQueued && transmittableEnd() == queueEnd && sndNxt == queueEnd && !gt(sndMax, queueEnd);
     }
 
     /** @return bytes we may still send before the right edge of the peer's window, SND.WL2 + SND.WND. */
@@ -1546,7 +1593,7 @@ public final class TcpConnection
         {
             return;
         }
-        if (sendQueue.endSeq() != sndNxt)
+        if (transmittableEnd() != sndNxt)
         {
             // One byte beyond the closed window: the receiver must answer with an ACK carrying its window.
             counters.zeroWindowProbes++;

@@ -150,8 +150,38 @@ class PacketRecordPoolTest
         final PacketRecord v = pool.view(r);
         assertThrows(IllegalArgumentException.class, () -> v.frameLength(65536));
         assertThrows(IllegalArgumentException.class, () -> v.l4Offset(256));
-        assertThrows(IllegalArgumentException.class, () -> v.checksumState(4));
+        assertThrows(IllegalArgumentException.class, () -> v.checksumState(5));
         assertThrows(IndexOutOfBoundsException.class, () -> v.linkWord(4));
         assertEquals(0, v.frameLength());
+    }
+
+    @Test
+    void rangeCloneCoversItsSubRangeAndSharesTheBuffer()
+    {
+        final int buffer = arena.allocateBuffer();
+        final int r = pool.adopt(buffer);
+        pool.view(r).dataOffset(54).dataLength(100).tcpSeq(-10).timestampNs(77).frameLength(154);
+        final int c = pool.cloneRange(r, 30, 40);
+        final PacketRecord clone = new PacketRecord().wrap(arena, c);
+        assertEquals(buffer, clone.bufferIndex());
+        assertEquals(84, clone.dataOffset());
+        assertEquals(40, clone.dataLength());
+        assertEquals(20, clone.tcpSeq(), "sequence number of the range's first byte, across the wrap");
+        assertEquals(77, clone.timestampNs());
+        assertTrue(clone.hasFlag(PacketRecord.FLAG_CLONE));
+        assertEquals(2, arena.bufferRefCount(buffer));
+        assertEquals(0, pool.cloneRange(r, 100, 0) == PacketRecord.NO_RECORD ? 1 : 0, "an empty range at the end is allowed");
+        final int freeRecords = arena.freeRecordCount();
+        assertThrows(IndexOutOfBoundsException.class, () -> pool.cloneRange(r, 61, 40));
+        assertThrows(IndexOutOfBoundsException.class, () -> pool.cloneRange(r, -1, 2));
+        assertThrows(IndexOutOfBoundsException.class, () -> pool.cloneRange(r, 0, 101));
+        assertEquals(freeRecords, arena.freeRecordCount(), "a refused range changes nothing");
+        assertEquals(3, arena.bufferRefCount(buffer));
+        pool.trim(r, 10, 5);
+        assertEquals(64, pool.view(r).dataOffset());
+        assertEquals(5, pool.view(r).dataLength());
+        assertEquals(0, pool.view(r).tcpSeq());
+        assertThrows(IndexOutOfBoundsException.class, () -> pool.trim(r, 1, 5));
+        assertEquals(5, pool.view(r).dataLength());
     }
 }

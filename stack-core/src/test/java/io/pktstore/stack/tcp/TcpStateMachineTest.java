@@ -113,6 +113,37 @@ class TcpStateMachineTest
     }
 
     @Test
+    void heldSendsWaitForTheReleaseWhileAcksFlowAndTheFinFollowsThem()
+    {
+        final TcpConnection c = establish();
+        c.holdSends();
+        assertEquals(10, c.send(bytes(10, 1), 0, 10, tb.now));
+        assertEquals(10, c.heldBytes());
+        tb.expectNothing();
+        // Data from the peer is still acknowledged while our reply is held.
+        tb.inject(peer(ACK | PSH, PEER_ISS + 1, iss + 1).window(512).payload(new byte[] {9}));
+        tb.inject(peer(ACK | PSH, PEER_ISS + 2, iss + 1).window(512).payload(new byte[] {9}));
+        final Seg ack = tb.expect(ACK, iss + 1, PEER_ISS + 3);
+        assertEquals(0, ack.payload.length, "a pure ACK: the held bytes stay");
+        tb.expectNothing();
+
+        c.releaseHeldSends(tb.now);
+        assertEquals(0, c.heldBytes());
+        final Seg first = tb.expect(ACK | PSH, iss + 1, PEER_ISS + 3);
+        assertArrayEquals(bytes(10, 1).byteArray(), first.payload);
+
+        // Queued after the release and then closed: neither the bytes nor our FIN leave until released.
+        assertEquals(5, c.send(bytes(5, 50), 0, 5, tb.now));
+        c.close(tb.now);
+        tb.expectNothing();
+        tb.advance(300 * MS);
+        tb.expectNothing();
+        c.releaseHeldSends(tb.now);
+        final Seg last = tb.expect(ACK | PSH | FIN, iss + 11, PEER_ISS + 3);
+        assertArrayEquals(bytes(5, 50).byteArray(), last.payload);
+    }
+
+    @Test
     void activeOpenSendsSynWithOptionsAndCompletes()
     {
         final TcpConnection c = tb.layer.connect(PEER_IP, 8080, tb.handler, tb.now);
