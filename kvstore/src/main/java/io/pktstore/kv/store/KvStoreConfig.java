@@ -1,0 +1,65 @@
+package io.pktstore.kv.store;
+
+/**
+ * Settings of a store that are not part of its durable format (they may change between runs).
+ *
+ * @param maxValueBytes          longest value accepted (at least 8 MiB; default 64 MiB)
+ * @param reserveRecordsPercent  free records kept back from new data, in percent of all records
+ * @param reserveBuffersPercent  free buffers kept back from new data, in percent of all buffers
+ * @param minReserveRecords      the records reserve is at least this many
+ * @param minReserveBuffers      the buffers reserve is at least this many (RX needs one per burst slot)
+ * @param seed                   seed of the skip list's tower heights (deterministic runs)
+ * @param verifyAtRecovery       re-verify every stored segment's checksum at recovery (fields are
+ *                               always checked)
+ */
+public record KvStoreConfig(long maxValueBytes, int reserveRecordsPercent, int reserveBuffersPercent,
+                            int minReserveRecords, int minReserveBuffers, long seed, boolean verifyAtRecovery)
+{
+    /** Default limit on values: 64 MiB. */
+    public static final long DEFAULT_MAX_VALUE_BYTES = 64L << 20;
+
+    /** Checks the values. */
+    public KvStoreConfig
+    {
+        if (maxValueBytes < 0 || maxValueBytes > io.pktstore.kv.format.NodeLayout.MAX_VALUE_LENGTH)
+        {
+            throw new IllegalArgumentException("maxValueBytes must be 0.." + io.pktstore.kv.format.NodeLayout.MAX_VALUE_LENGTH
+                + ", got " + maxValueBytes);
+        }
+        if (reserveRecordsPercent < 0 || reserveRecordsPercent > 50 || reserveBuffersPercent < 0 || reserveBuffersPercent > 50)
+        {
+            throw new IllegalArgumentException("reserves must be 0..50 percent");
+        }
+        if (minReserveRecords < 0 || minReserveBuffers < 0)
+        {
+            throw new IllegalArgumentException("minimum reserves must not be negative");
+        }
+    }
+
+    /** @return the defaults: 64 MiB values, 2 % reserves (at least 256 records and 64 buffers). */
+    public static KvStoreConfig defaults()
+    {
+        return new KvStoreConfig(DEFAULT_MAX_VALUE_BYTES, 2, 2, 256, 64, 0x5EED_C0DEL, true);
+    }
+
+    /** @return a copy with another value limit. */
+    public KvStoreConfig withMaxValueBytes(final long bytes)
+    {
+        return new KvStoreConfig(bytes, reserveRecordsPercent, reserveBuffersPercent, minReserveRecords, minReserveBuffers,
+            seed, verifyAtRecovery);
+    }
+
+    /** @return a copy with other reserves. */
+    public KvStoreConfig withReserves(final int recordsPercent, final int buffersPercent, final int minRecords,
+                                      final int minBuffers)
+    {
+        return new KvStoreConfig(maxValueBytes, recordsPercent, buffersPercent, minRecords, minBuffers, seed, verifyAtRecovery);
+    }
+
+    /** @return a copy with another tower seed. */
+    public KvStoreConfig withSeed(final long newSeed)
+    {
+        return new KvStoreConfig(maxValueBytes, reserveRecordsPercent, reserveBuffersPercent, minReserveRecords,
+            minReserveBuffers, newSeed, verifyAtRecovery);
+    }
+}
