@@ -68,6 +68,7 @@ final class KeyCopies
             .checksumState(PacketRecord.CHECKSUM_STORE_COPY)
             .tcpChecksum(InternetChecksum.fold(InternetChecksum.sum(target, length, 0)) & 0xFFFF);
         arena.persistBuffer(tailBuffer, tailUsed, length);
+        arena.persistRecord(record);
         // Keep later copies on their own lines: a copy's bytes never change once persisted.
         tailUsed = (tailUsed + length + 63) & -64;
         copies++;

@@ -86,7 +86,6 @@ final class KvRecovery
 
         // 1-2. Walk and verify the index.
         final IntArrayList walked = new IntArrayList();
-        final IntArrayList verdicts = new IntArrayList();
         index.walk(new OrderedIndex.WalkSink()
         {
             @Override
@@ -104,31 +103,13 @@ final class KvRecovery
                     + Long.toHexString(link) + "): " + problem);
             }
         });
-        int previousValid = NONE;
+        // Marked nodes first: they claim their value records before anything a damaged link may have
+        // led the walk to (a link pointing into another node's value chain must not take it over).
+        final int[] verdictOf = new int[walked.size()];
         for (int i = 0; i < walked.size(); i++)
         {
             final int node = walked.getInt(i);
-            final int verdict = check(node);
-            verdicts.addInt(verdict);
-            if (verdict == DUPLICATE)
-            {
-                structureDamaged = true;
-                continue;
-            }
-            if (!arena.isRecordMarked(node))
-            {
-                structureDamaged = true;
-                problem("node " + node + " is reachable but has no record mark");
-            }
-            if (verdict != KEY_DAMAGED)
-            {
-                if (previousValid != NONE && nodes.compareNodes(previousValid, node) >= 0)
-                {
-                    structureDamaged = true;
-                    problem("keys out of order at node " + node);
-                }
-                previousValid = node;
-            }
+            verdictOf[i] = arena.isRecordMarked(node) ? check(node) : -1;
         }
 
         // The quarantine list.
@@ -160,6 +141,59 @@ final class KvRecovery
                     problem("record " + record + " is marked as a node but is none: mark cleared");
                 }
             }
+        }
+
+        // Walked records without a mark: a node whose mark was lost, or a record a damaged link leads to.
+        for (int i = 0; i < walked.size(); i++)
+        {
+            if (verdictOf[i] != -1)
+            {
+                continue;
+            }
+            final int node = walked.getInt(i);
+            structureDamaged = true;
+            if (isClaimed(node))
+            {
+                verdictOf[i] = DUPLICATE;
+                problem("an index link leads to record " + node + ", which belongs to another node: the link is damaged");
+                continue;
+            }
+            final int verdict = check(node);
+            if (verdict == VALID || verdict == VALUE_DAMAGED)
+            {
+                verdictOf[i] = verdict;
+                problem("node " + node + " (" + keyName(node) + ") is reachable but had no record mark: mark restored");
+            }
+            else
+            {
+                verdictOf[i] = DUPLICATE;
+                problem("an index link leads to record " + node + ", which is no valid node: the link is damaged");
+            }
+        }
+        final IntArrayList verdicts = new IntArrayList();
+        int previousValid = NONE;
+        for (int i = 0; i < walked.size(); i++)
+        {
+            final int verdict = verdictOf[i];
+            verdicts.addInt(verdict);
+            if (verdict == DUPLICATE)
+            {
+                structureDamaged = true;
+            }
+            else if (verdict != KEY_DAMAGED)
+            {
+                final int node = walked.getInt(i);
+                if (previousValid != NONE && nodes.compareNodes(previousValid, node) >= 0)
+                {
+                    structureDamaged = true;
+                    problem("keys out of order at node " + node);
+                }
+                previousValid = node;
+            }
+        }
+        if (!staleMarks.isEmpty())
+        {
+            structureDamaged = true;   // the marks are rewritten with the index
         }
 
         // The live nodes: walked and rescued nodes whose key verifies.
@@ -358,6 +392,11 @@ final class KvRecovery
             segmentState[buffer] = (byte)(StoredSegmentVerifier.verifyChecksum(arena, view) == StoredSegmentVerifier.OK ? 1 : 2);
         }
         return segmentState[buffer] == 1 ? StoredSegmentVerifier.OK : StoredSegmentVerifier.BAD_CHECKSUM;
+    }
+
+    private boolean isClaimed(final int record)
+    {
+        return (claimed[record >>> 6] & (1L << record)) != 0;
     }
 
     private boolean claim(final int record)
