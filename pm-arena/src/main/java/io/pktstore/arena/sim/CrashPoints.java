@@ -21,9 +21,11 @@ import java.util.random.RandomGenerator;
  *   }
  * }</pre>
  *
- * The image buffer is reused for every image: a check that keeps an image must copy it. A check
- * may itself use other simulated regions with their own {@code CrashPoints} (a crash during
- * recovery). Attaching replaces the region's persist and barrier hooks; {@link #close()} removes
+ * The image buffer is reused for every image: a check that keeps an image must copy it. The
+ * region is sampled once per crash point, so a check must not store into the region under test
+ * (it recovers the image elsewhere, e.g. in a region reset with {@link SimulatedPmRegion#resetTo}).
+ * A check may itself use other simulated regions with their own {@code CrashPoints} (a crash
+ * during recovery). Attaching replaces the region's persist and barrier hooks; {@link #close()} removes
  * them. Single-threaded, like the region.
  */
 public final class CrashPoints implements AutoCloseable {
@@ -106,7 +108,11 @@ public final class CrashPoints implements AutoCloseable {
     private void take(final Kind kind) {
         final long number = points++;
         for (int i = 0; i < imagesPerPoint; i++) {
-            region.crashImage(image, rnd, granularity);
+            if (i == 0) {
+                region.crashImage(image, rnd, granularity);
+            } else {
+                region.crashImageAtSameEvent(image, rnd, granularity); // the check left the region alone
+            }
             images++;
             check.accept(image, new Point(kind, number, i));
         }
