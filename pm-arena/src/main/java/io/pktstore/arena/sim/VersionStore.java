@@ -10,12 +10,19 @@ import org.agrona.UnsafeApi;
  * pool grows (doubling, so growth is rare and amortised). A simulation that keeps its set of
  * unpersisted lines bounded therefore reaches a steady state with no allocation at all.
  *
+ * <p>Memory: one node (64 bytes of content) per line per event at which the line had changed since
+ * its last durable point. A line that changes at every event and is never persisted therefore
+ * grows without bound; past {@link #MAX_NODES} versions the store refuses with a message saying
+ * so, rather than running the JVM out of heap.
+ *
  * <p>The lists only ever grow at the tail ({@link #append}) and shrink at the head
  * ({@link #dropThrough}) or as a whole ({@link #clear}), which is all the hardware model needs:
  * versions arrive in time order, and a barrier retires every version up to the persisted one.
  */
 final class VersionStore {
     static final int WORDS_PER_LINE = SimulatedPmRegion.LINE_SIZE / Long.BYTES;
+    /** Versions held at most (1 GiB of content): far beyond what a sensible crash test needs. */
+    static final int MAX_NODES = 1 << 24;
     private static final int NONE = -1;
 
     private final int[] first;
@@ -158,6 +165,11 @@ final class VersionStore {
             return node;
         }
         if (highWater == next.length) {
+            if (next.length >= MAX_NODES) {
+                throw new IllegalStateException("the crash simulator holds " + liveNodes + " unretired line versions:"
+                    + " lines keep changing without ever being persisted and fenced (persist them, or resetTo the"
+                    + " region between phases)");
+            }
             next = Arrays.copyOf(next, next.length * 2);
             words = Arrays.copyOf(words, words.length * 2);
         }
