@@ -21,10 +21,38 @@ import io.pktstore.arena.internal.LibC;
  *       {@code msync(MS_SYNC)}s every run of dirty pages (group commit).</li>
  * </ul>
  *
- * <p>Single owner, not thread-safe. {@link #persist} and {@link #barrier} allocate nothing.
+ * <h2>A failed msync poisons the region</h2>
+ * When an {@code msync} fails, some dirty pages may never reach the disk, and Linux reports a
+ * write-back error only once: a later msync of the same pages can succeed although the data is
+ * lost. So the first failure <em>poisons</em> the region: that barrier throws an
+ * {@link ArenaException} naming the file, the range and the error, and from then on every
+ * {@link #persist} and {@link #barrier} throws too ({@link #isPoisoned()}, {@link #poisonReason()}),
+ * so nothing more can be acknowledged as durable. Stores still reach the mapping, and
+ * {@link #close()} still unmaps. The only way on is to close the region, reopen the file and
+ * recover from what is on disk.
+ *
+ * <p>Single owner, not thread-safe. {@link #persist} and {@link #barrier} allocate nothing (until
+ * the region is poisoned).
  */
 public final class MappedPmRegion implements PmRegion {
     private static final long PAGE_SIZE = org.agrona.UnsafeApi.pageSize();
+
+    /**
+     * The {@code msync} system call, replaceable by tests ({@link #msyncForTest}), since a real
+     * write-back failure is hard to provoke.
+     */
+    @FunctionalInterface
+    interface Msync {
+        /**
+         * @param address first byte (page-aligned)
+         * @param length  bytes
+         * @return 0 on success, else the errno of the failure
+         */
+        int msync(long address, long length);
+    }
+
+    private static final Msync SYSTEM_MSYNC = (address, length) ->
+        LibC.INSTANCE.msync(address, length, LibC.MS_SYNC) == 0 ? 0 : LibC.errno();
 
     private final Path file;
     /** Held open for the region's lifetime: it carries the flock(2) that makes this the file's only owner. */
@@ -36,6 +64,9 @@ public final class MappedPmRegion implements PmRegion {
     private final DirtyPageSet.RunConsumer msyncRun = this::msyncRun;
     private boolean closed;
     private long msyncCalls;
+    private Msync msync = SYSTEM_MSYNC;
+    /** Null until a write-back fails; then why, for every later persist and barrier. */
+    private String poisonReason;
 
     private MappedPmRegion(final Path file, final int lockFd, final long address, final long size, final PersistMode mode) {
         this.file = file;
@@ -233,8 +264,16 @@ public final class MappedPmRegion implements PmRegion {
         return mode;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws ArenaException if the region is {@link #isPoisoned() poisoned}
+     */
     @Override
     public void persist(final long offset, final long length) {
+        if (poisonReason != null) {
+            throw poisoned("persist");
+        }
         if (offset < 0 || length < 0 || offset > size - length) {
             throw new IndexOutOfBoundsException("persist range [" + offset + ", +" + length + ") outside region of " + size + " bytes");
         }
@@ -248,8 +287,17 @@ public final class MappedPmRegion implements PmRegion {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws ArenaException if an {@code msync} fails now (the region is poisoned from then on) or
+     *                        the region is already {@link #isPoisoned() poisoned}
+     */
     @Override
     public void barrier() {
+        if (poisonReason != null) {
+            throw poisoned("barrier");
+        }
         if (dirtyPages != null) {
             if (!dirtyPages.isEmpty()) {
                 dirtyPages.drain(msyncRun);
@@ -264,9 +312,36 @@ public final class MappedPmRegion implements PmRegion {
         final long offset = firstPage * PAGE_SIZE;
         final long length = Math.min(pageCount * PAGE_SIZE, size - offset);
         msyncCalls++;
-        if (LibC.INSTANCE.msync(address + offset, length, LibC.MS_SYNC) != 0) {
-            throw new ArenaException("msync of " + file + " [" + offset + ", +" + length + ") failed: " + LibC.lastError());
+        final int errno = msync.msync(address + offset, length);
+        if (errno != 0) {
+            // Poison before throwing: the error is reported once, a retry could falsely succeed.
+            poisonReason = "msync of " + file + " [" + offset + ", +" + length + ") failed: "
+                + LibC.INSTANCE.strerror(errno) + " (errno " + errno + "); data written since the last successful "
+                + "barrier may be lost";
+            throw new ArenaException(poisonReason);
         }
+    }
+
+    private ArenaException poisoned(final String operation) {
+        return new ArenaException(operation + " refused: region " + file + " is poisoned, nothing more can be made "
+            + "durable (close it, reopen the file and recover). Cause: " + poisonReason);
+    }
+
+    /**
+     * @return true once a write-back failed: every persist and barrier throws from then on
+     */
+    public boolean isPoisoned() {
+        return poisonReason != null;
+    }
+
+    /** @return why the region is poisoned (file, range, error), or null if it is not */
+    public String poisonReason() {
+        return poisonReason;
+    }
+
+    /** Test seam: replaces the msync call of this region (e.g. with one that fails). */
+    void msyncForTest(final Msync replacement) {
+        this.msync = java.util.Objects.requireNonNull(replacement, "replacement");
     }
 
     /**

@@ -39,6 +39,9 @@ public interface PmRegion extends AutoCloseable {
      * @param offset byte offset from {@link #address()}
      * @param length number of bytes; 0 is a no-op
      * @throws IndexOutOfBoundsException if the range is not inside the region
+     * @throws ArenaException            if an earlier write-back failed: a region that lost data
+     *                                   refuses to persist anything more (see
+     *                                   {@link MappedPmRegion#isPoisoned()})
      */
     void persist(long offset, long length);
 
@@ -46,7 +49,8 @@ public interface PmRegion extends AutoCloseable {
      * Returns once every range passed to {@link #persist(long, long)} before this call is durable.
      *
      * @throws ArenaException if the underlying write-back failed (durability can then not be
-     *                        promised)
+     *                        promised); such a region stays failed: every later persist and
+     *                        barrier throws too, so nothing written after the loss is acknowledged
      */
     void barrier();
 

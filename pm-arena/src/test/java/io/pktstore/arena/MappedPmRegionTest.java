@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Mode selection by file system (statfs TMPFS_MAGIC, MAP_SYNC probe), refusal of modes a file
  * cannot honour, range checks, and the BLOCK_MSYNC group commit: persists only mark pages, the
- * barrier issues one msync per run of consecutive dirty pages and nothing when clean.
+ * barrier issues one msync per run of consecutive dirty pages and nothing when clean; a failed
+ * msync (injected through the package-private msync seam) poisons the region for good.
  * This machine has no DAX file system: DAX_MAP_SYNC can only be checked as refused here.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -164,5 +165,61 @@ class MappedPmRegionTest {
         }
         final ArenaException e = assertThrows(ArenaException.class, () -> MappedPmRegion.openExisting(files.tmpfs()));
         assertTrue(e.getMessage().contains("cannot open"), e.getMessage());
+    }
+
+    @Test
+    void aFailedMsyncPoisonsTheRegionSoNothingMoreIsAcknowledged() throws IOException {
+        final Path file = files.block();
+        try (MappedPmRegion region = MappedPmRegion.open(file, 1 << 20)) {
+            assertEquals(PersistMode.BLOCK_MSYNC, region.mode());
+            UnsafeApi.putLong(region.address(), 1L);
+            region.persist(0, 8);
+            region.barrier(); // the real msync works
+            assertFalse(region.isPoisoned());
+            assertEquals(null, region.poisonReason());
+
+            final int eio = 5;
+            final List<long[]> calls = new ArrayList<>();
+            region.msyncForTest((address, length) -> {
+                calls.add(new long[] {address - region.address(), length});
+                return calls.size() == 1 ? eio : 0; // fails once, then would "succeed" again (as Linux does)
+            });
+            UnsafeApi.putLong(region.address() + 3 * 4096, 2L);
+            region.persist(3 * 4096, 8);
+            final ArenaException first = assertThrows(ArenaException.class, region::barrier);
+            assertTrue(first.getMessage().contains(file.toString()), first.getMessage());
+            assertTrue(first.getMessage().contains("[12288, +4096)"), first.getMessage());
+            assertTrue(first.getMessage().contains("errno 5"), first.getMessage());
+            assertTrue(region.isPoisoned());
+            assertEquals(first.getMessage(), region.poisonReason());
+
+            // From now on nothing can be made durable, although the msync would now succeed.
+            final ArenaException persist = assertThrows(ArenaException.class, () -> region.persist(0, 8));
+            final ArenaException barrier = assertThrows(ArenaException.class, region::barrier);
+            for (final ArenaException later : List.of(persist, barrier)) {
+                assertTrue(later.getMessage().contains("poisoned"), later.getMessage());
+                assertTrue(later.getMessage().contains(first.getMessage()), "names the cause: " + later.getMessage());
+            }
+            assertTrue(persist.getMessage().startsWith("persist refused"), persist.getMessage());
+            assertTrue(barrier.getMessage().startsWith("barrier refused"), barrier.getMessage());
+            assertThrows(ArenaException.class, region::barrier, "still poisoned on every later call");
+            assertEquals(1, calls.size(), "a poisoned region never retries the msync");
+        }
+    }
+
+    @Test
+    void aPoisonedRegionCannotAcknowledgeAnArenaCommitOrACleanShutdown() throws IOException {
+        final Path file = files.block();
+        final ArenaGeometry geometry = ArenaGeometry.forFileSize(1 << 20, 2048);
+        final MappedPmRegion region = MappedPmRegion.open(file, 1 << 20);
+        final Arena arena = Arena.format(region, geometry);
+        region.msyncForTest((address, length) -> 5);
+        assertThrows(ArenaException.class, () -> arena.setRoot(0, 42L), "the commit is not acknowledged");
+        assertThrows(ArenaException.class, () -> arena.setRoot(0, 43L));
+        assertThrows(ArenaException.class, arena::close, "close cannot mark the shutdown clean");
+        assertTrue(region.isClosed(), "but it still unmaps and unlocks");
+        try (Arena reopened = Arena.open(file)) {
+            assertFalse(reopened.wasCleanShutdown(), "the next open recovers");
+        }
     }
 }
