@@ -54,8 +54,8 @@ class ArenaCrashRecoveryTest {
     }
 
     @ParameterizedTest
-    @EnumSource(SimulatedPmRegion.Durability.class)
-    void crashImagesAtRandomPointsRecoverExactlyTheAcknowledgedList(final SimulatedPmRegion.Durability durability) {
+    @EnumSource(SimulatedPmRegion.Model.class)
+    void crashImagesAtRandomPointsRecoverExactlyTheAcknowledgedList(final SimulatedPmRegion.Model durability) {
         final SplittableRandom rnd = new SplittableRandom(0xC0FFEEL);
         final SplittableRandom crashRnd = new SplittableRandom(0xBADL);
         final List<Entry> acked = new ArrayList<>(); // head first
@@ -152,7 +152,7 @@ class ArenaCrashRecoveryTest {
     /** Recovers {@code image} on a fresh region and checks it against the acknowledged list. */
     private static void recoverAndCheck(final byte[] image, final List<Entry> acked, final List<Entry> inFlight,
                                         final SplittableRandom crashRnd, final boolean deepChecks) {
-        try (SimulatedPmRegion region = SimulatedPmRegion.fromImage(image);
+        try (SimulatedPmRegion region = SimulatedPmRegion.fromImage(image, SimulatedPmRegion.Model.HARDWARE);
              Arena arena = Arena.open(region)) {
             assertFalse(arena.wasCleanShutdown(), "a crash image must not look cleanly shut down");
             final List<Entry> found = walk(arena);

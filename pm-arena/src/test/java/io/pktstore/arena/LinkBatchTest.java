@@ -81,8 +81,8 @@ class LinkBatchTest {
     }
 
     @ParameterizedTest
-    @EnumSource(SimulatedPmRegion.Durability.class)
-    void everyCrashImageHoldsAPrefixOfWholeBatches(final SimulatedPmRegion.Durability durability) {
+    @EnumSource(SimulatedPmRegion.Model.class)
+    void everyCrashImageHoldsAPrefixOfWholeBatches(final SimulatedPmRegion.Model durability) {
         final SplittableRandom rnd = new SplittableRandom(0x11AB_BA7CL);
         final SplittableRandom crashRnd = new SplittableRandom(0xC4A5L);
         // history[k][w] = value of word w after batch k (batch 0 = the formatted arena, all zero)
@@ -93,10 +93,14 @@ class LinkBatchTest {
         try (SimulatedPmRegion region = SimulatedPmRegion.create(GEOMETRY.requiredBytes(), durability);
              Arena arena = Arena.format(region, GEOMETRY)) {
             final LinkBatch batch = arena.linkBatch();
-            region.onBarrier(() -> {
+            // Images at every persist and every barrier (the strict model also keeps every version
+            // a line had since it was last durable).
+            final Runnable crash = () -> {
                 check(region.crashImage(crashRnd, SimulatedPmRegion.Granularity.WORD), history, committed[0], durability);
                 images[0]++;
-            });
+            };
+            region.onBarrier(crash);
+            region.onPersist(crash);
             for (int k = 1; k <= batches; k++) {
                 history[k] = history[k - 1].clone();
                 final int words = 1 + rnd.nextInt(GEOMETRY.logCapacity());
@@ -123,7 +127,7 @@ class LinkBatchTest {
      * batch {@code k + 1}'s commit, after batch {@code k + 1}; never anything else.
      */
     private static void check(final byte[] image, final long[][] history, final int k,
-                              final SimulatedPmRegion.Durability durability) {
+                              final SimulatedPmRegion.Model durability) {
         try (SimulatedPmRegion recovered = SimulatedPmRegion.fromImage(image, durability);
              Arena arena = Arena.open(recovered)) {
             final long[] state = new long[WORDS];
