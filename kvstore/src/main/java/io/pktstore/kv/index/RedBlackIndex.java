@@ -177,8 +177,13 @@ public final class RedBlackIndex implements OrderedIndex
     public int find(final long key, final int keyLength)
     {
         int x = root();
+        int depth = 0;
         while (x != NONE)
         {
+            if (++depth > MAX_DEPTH)
+            {
+                throw new IllegalStateException("red-black tree deeper than " + MAX_DEPTH + ": the index is damaged");
+            }
             final int c = nodes.compareKey(key, keyLength, x);
             if (c == 0)
             {
@@ -461,8 +466,13 @@ public final class RedBlackIndex implements OrderedIndex
     {
         int best = NONE;
         int x = root();
+        int depth = 0;
         while (x != NONE)
         {
+            if (++depth > MAX_DEPTH)
+            {
+                throw new IllegalStateException("red-black tree deeper than " + MAX_DEPTH + ": the index is damaged");
+            }
             final int c = nodes.compareKey(key, keyLength, x);
             if (c == 0 && inclusive)
             {

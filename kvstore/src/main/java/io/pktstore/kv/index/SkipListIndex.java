@@ -201,15 +201,35 @@ public final class SkipListIndex implements OrderedIndex
     // Operations
     // ------------------------------------------------------------------------------------------
 
+    /**
+     * A search that takes more steps than there are nodes (plus slack for the levels) has met a cycle:
+     * the index is damaged in memory. Throwing ends the request instead of spinning the stack's thread.
+     */
+    private long stepLimit()
+    {
+        return size + 64L * MAX_HEIGHT;
+    }
+
+    private static IllegalStateException damagedIndex()
+    {
+        return new IllegalStateException("skip list damaged: a search did not end (a cycle); restart to repair it");
+    }
+
     /** Fills {@link #preds} with the last node before the key at every level; returns level 0's next. */
     private int findPredecessors(final long key, final int keyLength)
     {
         int x = HEAD;
+        long steps = 0;
+        final long limit = stepLimit();
         for (int level = levels - 1; level >= 0; level--)
         {
             int n = next(x, level);
             while (n != NONE && nodes.compareKey(key, keyLength, n) > 0)
             {
+                if (++steps > limit)
+                {
+                    throw damagedIndex();
+                }
                 x = n;
                 n = next(x, level);
             }
@@ -222,11 +242,17 @@ public final class SkipListIndex implements OrderedIndex
     public int find(final long key, final int keyLength)
     {
         int x = HEAD;
+        long steps = 0;
+        final long limit = stepLimit();
         for (int level = levels - 1; level >= 0; level--)
         {
             int n = next(x, level);
             while (n != NONE)
             {
+                if (++steps > limit)
+                {
+                    throw damagedIndex();
+                }
                 final int c = nodes.compareKey(key, keyLength, n);
                 if (c == 0)
                 {
