@@ -94,6 +94,12 @@ public final class Nodes
         return UnsafeApi.getInt(recordAddress(record) + PacketRecord.NEXT_OFFSET);
     }
 
+    /** Links {@code next} after {@code record} in a chain (a record not yet stored or sent). */
+    public void setNext(final int record, final int next)
+    {
+        UnsafeApi.putInt(recordAddress(record) + PacketRecord.NEXT_OFFSET, next);
+    }
+
     /** @return the first data byte of a record. */
     public long dataAddress(final int record)
     {

@@ -252,6 +252,44 @@ public final class KvStore
     }
 
     /**
+     * Copies value bytes that did not arrive as a range of frames (an inline RESP request's argument,
+     * decoded from quotes) into store-owned space, as a chain of records to pass to {@link #put}.
+     * Counted with the key copies.
+     *
+     * @param address first byte.
+     * @param length bytes (1 or more).
+     * @param timestampNs receive time of the request.
+     * @return the chain's first record, or {@link PacketRecord#NO_RECORD} if the arena has no room.
+     */
+    public int copyValue(final long address, final long length, final long timestampNs)
+    {
+        int head = NONE;
+        int tail = NONE;
+        long done = 0;
+        while (done < length)
+        {
+            final int chunk = (int)Math.min(length - done, arena.bufferSize());
+            final int record = keyCopies.copy(address + done, chunk, timestampNs);
+            if (record == NONE)
+            {
+                pool.releaseChain(head);
+                return NONE;
+            }
+            if (tail == NONE)
+            {
+                head = record;
+            }
+            else
+            {
+                nodes.setNext(tail, record);
+            }
+            tail = record;
+            done += chunk;
+        }
+        return head;
+    }
+
+    /**
      * Removes a key.
      *
      * @return {@link StoreStatus#DELETED}, {@link StoreStatus#NOT_FOUND} or {@link StoreStatus#FAILED}.
@@ -455,6 +493,12 @@ public final class KvStore
     public ArenaException failure()
     {
         return failure;
+    }
+
+    /** @return the store's settings. */
+    public KvStoreConfig config()
+    {
+        return config;
     }
 
     /** @return the engine. */

@@ -1,5 +1,7 @@
 package io.pktstore.kv.store;
 
+import io.pktstore.kv.testing.Segments;
+
 import io.pktstore.arena.Arena;
 import io.pktstore.arena.ArenaGeometry;
 import io.pktstore.arena.sim.SimulatedPmRegion;

@@ -1,6 +1,7 @@
-package io.pktstore.kv.store;
+package io.pktstore.kv.testing;
 
 import io.pktstore.arena.Arena;
+import io.pktstore.kv.store.KvStore;
 import io.pktstore.stack.record.PacketRecord;
 import io.pktstore.stack.record.PacketRecordPool;
 import io.pktstore.stack.wire.InternetChecksum;
@@ -12,7 +13,7 @@ import org.agrona.UnsafeApi;
  * front end would, a key record and a value chain of range clones. Allocation-free once made (tests of
  * the request path's allocation use it inside the measured loop).
  */
-final class Segments
+public final class Segments
 {
     static final int ETH = 14;
     static final int IP = 20;
@@ -26,22 +27,22 @@ final class Segments
     private final PacketRecord view = new PacketRecord();
     private final long scratch;
     private int seq = 1000;
-    long timestampNs = 1_700_000_000_000_000_000L;
+    public long timestampNs = 1_700_000_000_000_000_000L;
     /** Payload bytes per segment. */
-    int mss = 1448;
+    public int mss = 1448;
 
     /** A request's records: the key record and the value chain. */
-    static final class Request
+    public static final class Request
     {
-        int key;
-        int valueHead;
-        long valueLength;
+        public int key;
+        public int valueHead;
+        public long valueLength;
         /** Buffers the value's segments arrived in, in order (for the zero-copy checks). */
-        final int[] buffers = new int[8192];
-        int bufferCount;
+        public final int[] buffers = new int[8192];
+        public int bufferCount;
     }
 
-    Segments(final Arena arena, final PacketRecordPool pool)
+    public Segments(final Arena arena, final PacketRecordPool pool)
     {
         this.arena = arena;
         this.pool = pool;
@@ -54,7 +55,7 @@ final class Segments
      *
      * @return the record, or NO_RECORD if the arena is out of buffers or records.
      */
-    int segment(final long payload, final int length)
+    public int segment(final long payload, final int length)
     {
         final int buffer = arena.allocateBuffer();
         if (buffer == Arena.NONE)
@@ -110,13 +111,13 @@ final class Segments
      *
      * @return true if built; false if the arena ran out (everything made so far released).
      */
-    boolean request(final KvStore store, final byte[] key, final byte[] value, final Request out)
+    public boolean request(final KvStore store, final byte[] key, final byte[] value, final Request out)
     {
         return request(store, key, 0, key.length, value, value.length, out);
     }
 
     /** As {@link #request(KvStore, byte[], byte[], Request)} for {@code valueLength} bytes of {@code value} (repeated if shorter). */
-    boolean request(final KvStore store, final byte[] key, final int keyOffsetInSegment, final int keyLength,
+    public boolean request(final KvStore store, final byte[] key, final int keyOffsetInSegment, final int keyLength,
                     final byte[] value, final long valueLength, final Request out)
     {
         out.key = PacketRecord.NO_RECORD;
@@ -214,7 +215,7 @@ final class Segments
     }
 
     /** @return the value of a node, gathered from its records (tests only: allocates). */
-    static byte[] value(final KvStore store, final int node)
+    public static byte[] value(final KvStore store, final int node)
     {
         final byte[] out = new byte[(int)store.valueLength(node)];
         int at = 0;
