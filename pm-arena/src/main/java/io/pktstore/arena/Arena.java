@@ -153,7 +153,23 @@ public final class Arena implements AutoCloseable {
      * @return the arena, ready to allocate
      */
     public static Arena create(final Path file, final long size, final int bufferSize, final PersistMode requested) {
-        final ArenaGeometry geometry = ArenaGeometry.forFileSize(size, bufferSize);
+        return create(file, size, bufferSize, ArenaGeometry.RECORDS_PER_BUFFER, requested);
+    }
+
+    /**
+     * Like {@link #create(Path, long, int, PersistMode)} with a number of records per buffer (see
+     * {@link ArenaGeometry#forFileSize(long, int, int)}).
+     *
+     * @param file             path; must not exist or be empty
+     * @param size             file size in bytes
+     * @param bufferSize       bytes per payload buffer
+     * @param recordsPerBuffer records per buffer
+     * @param requested        persistence mode, or null for the best the file system offers
+     * @return the arena, ready to allocate
+     */
+    public static Arena create(final Path file, final long size, final int bufferSize, final int recordsPerBuffer,
+                               final PersistMode requested) {
+        final ArenaGeometry geometry = ArenaGeometry.forFileSize(size, bufferSize, recordsPerBuffer);
         checkHeapFor(geometry, file.toString());
         final boolean existed;
         try {
@@ -680,6 +696,10 @@ public final class Arena implements AutoCloseable {
         state = State.CLOSED;
         try {
             region.barrier();
+            if (before == State.READY) {
+                // Every applied word is durable now: nothing is left for a replay to finish.
+                linkBatch.retire();
+            }
             Superblock.writeShutdownState(region, before == State.READY ? Superblock.STATE_CLEAN : shutdownStateAtOpen);
         } finally {
             region.close();
@@ -697,6 +717,11 @@ public final class Arena implements AutoCloseable {
         if (state == State.CLOSED) {
             throw new IllegalStateException("arena " + name + " is closed");
         }
+    }
+
+    /** @return the arena's name in messages: its file path, or "region" */
+    public String name() {
+        return name;
     }
 
     @Override

@@ -259,6 +259,19 @@ public final class LinkBatch {
     }
 
     /**
+     * At a clean close, after a barrier made every applied word durable: clears the commit word
+     * durably, so the next open has nothing to replay. Staged words are dropped (never committed).
+     */
+    void retire() {
+        clear();
+        if (UnsafeApi.getLongVolatile(null, base + logOffset) != 0) {
+            UnsafeApi.putLongVolatile(null, base + logOffset, 0L);
+            region.persist(logOffset, Long.BYTES);
+            region.barrier();
+        }
+    }
+
+    /**
      * At open, before anything else writes: applies the batch the commit word names (if any), makes
      * it durable, then clears the commit word durably. Idempotent: a crash during replay replays
      * again. Entries naming a word outside the root slots, record marks and record table are skipped

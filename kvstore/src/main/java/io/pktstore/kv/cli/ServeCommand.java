@@ -1,8 +1,21 @@
 package io.pktstore.kv.cli;
 
+import io.pktstore.kv.format.Engine;
+import io.pktstore.kv.server.ServerConfig;
+import io.pktstore.kv.store.KvStoreConfig;
+import io.pktstore.kv.store.RecoveryReport;
+import io.pktstore.nic.FrameDevice;
+import io.pktstore.nic.afpacket.AfPacketConfig;
+import io.pktstore.nic.afpacket.AfPacketDevice;
+import io.pktstore.nic.afpacket.TpacketVersion;
 import io.pktstore.nic.host.CommandResult;
+import io.pktstore.nic.host.Commands;
 import io.pktstore.nic.host.VethTopology;
+import io.pktstore.nic.pcap.PcapRecordingDevice;
+import io.pktstore.nic.pcap.PcapReplayDevice;
 import io.pktstore.stack.StackConfig;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SystemNanoClock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -19,27 +32,50 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the node. By default it builds its own test host: a veth pair whose stack end stays in the
- * root namespace without an IP address (the stack owns 198.18.0.2; the kernel must neither answer
+ * Runs the storage node. By default it builds its own test host: a veth pair whose stack end stays in
+ * the root namespace without an IP address (the stack owns 198.18.0.2; the kernel must neither answer
  * ARP nor send RSTs for it) and whose peer end sits in a fresh namespace at 198.18.0.1, where the
- * kernel's TCP is a real client. The namespace and veth pair are removed on exit, also on Ctrl-C.
+ * kernel's TCP is a real client (redis-cli, curl). The namespace and veth pair are removed on exit,
+ * also on Ctrl-C; the arena stays, so the next start recovers the data.
  */
-@Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Run the node (default: on a veth pair and namespace it creates, arena in /dev/shm).")
-public final class ServeCommand implements Callable<Integer> {
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Run the storage node (default: on a veth pair and namespace it creates, arena in /dev/shm).")
+public final class ServeCommand implements Callable<Integer>
+{
     /** The stack's and the peer's default addresses: the benchmark range RFC 2544 sets aside. */
     static final String DEFAULT_STACK_CIDR = "198.18.0.2/24";
     static final String DEFAULT_PEER_CIDR = "198.18.0.1/24";
+
+    /** How the node reads and writes frames. */
+    enum Driver
+    {
+        /** AF_PACKET TPACKET_V2: a ring slot per frame, the lowest latency (default). */
+        AFPACKET_V2,
+        /** AF_PACKET TPACKET_V3: block-based RX ring, throughput over latency. */
+        AFPACKET_V3,
+        /** Frames from a capture file (--replay), replies discarded (record them with --record). */
+        PCAP
+    }
 
     @Spec
     private CommandSpec spec;
 
     @Option(names = "--arena", defaultValue = "/dev/shm/pktstore.arena",
-        description = "Arena file: created if missing, recovered if it is an arena, refused otherwise (default ${DEFAULT-VALUE}).")
+        description = "Arena file: created if missing, recovered if it holds a store, refused otherwise (default ${DEFAULT-VALUE}).")
     private Path arenaPath;
 
-    @Option(names = "--arena-size", defaultValue = "256m", description = "Size of a new arena file (default ${DEFAULT-VALUE}).")
+    @Option(names = "--arena-size", defaultValue = "256m", description = "Size of a new arena file, e.g. 256m, 8g (default ${DEFAULT-VALUE}).")
     private String arenaSize;
+
+    @Option(names = "--format", description = "Reformat an existing arena file (its size is kept): EVERYTHING IN IT IS LOST.")
+    private boolean format;
+
+    @Option(names = "--engine", description = "Index of a new store: skiplist or rbtree (default: skiplist; an existing store keeps its engine, asking for another is refused).")
+    private String engineName;
+
+    @Option(names = "--records-per-buffer", defaultValue = "8",
+        description = "Packet records per payload buffer in a new arena, 1..64 (default ${DEFAULT-VALUE}).")
+    private int recordsPerBuffer;
 
     @Option(names = "--interface", description = "Serve on this existing interface instead of creating a veth pair "
         + "(keep the stack's address off the kernel's interface). Needs --address.")
@@ -49,160 +85,365 @@ public final class ServeCommand implements Callable<Integer> {
         + " on the veth pair it creates).")
     private String address;
 
+    @Option(names = "--gateway", description = "Default gateway (IPv4) for peers outside the subnet.")
+    private String gateway;
+
+    @Option(names = "--resp-port", defaultValue = "6379", description = "RESP (Redis protocol) port, 0 = off (default ${DEFAULT-VALUE}).")
+    private int respPort;
+
+    @Option(names = "--http-port", defaultValue = "8080", description = "HTTP/1.1 port, 0 = off (default ${DEFAULT-VALUE}).")
+    private int httpPort;
+
+    @Option(names = "--requirepass", description = "Require this password (RESP AUTH; HTTP Authorization: Bearer).")
+    private String requirePass;
+
+    @Option(names = "--requirepass-file", description = "Read the password from this file (first line).")
+    private Path requirePassFile;
+
+    @Option(names = "--max-value-size", defaultValue = "64m", description = "Largest value accepted (default ${DEFAULT-VALUE}).")
+    private String maxValueSize;
+
+    @Option(names = "--driver", defaultValue = "AFPACKET_V2", description = "Frame I/O: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    private Driver driver;
+
+    @Option(names = "--replay", description = "With --driver PCAP: the capture to replay as received frames.")
+    private Path replay;
+
+    @Option(names = "--record", description = "Record every frame received and sent to this nanosecond pcap file.")
+    private Path record;
+
     @Option(names = "--idle", defaultValue = "BACKOFF",
-        description = "Idle strategy: BUSY_SPIN (lowest latency, one core at 100%%) or BACKOFF (default).")
+        description = "Idle strategy: BUSY_SPIN (lowest latency, one core at 100%%), BACKOFF (default) or DEVICE_WAIT.")
     private StackConfig.IdleMode idleMode;
 
     @Option(names = "--duration", defaultValue = "0",
-        description = "Stop by itself after this many seconds (default 0: run until Ctrl-C or SIGTERM).")
+        description = "Stop by itself after this many seconds (default 0: until Ctrl-C or SIGTERM; with --driver PCAP: when the capture is done).")
     private long durationSeconds;
 
-    @Option(names = "--self-check", description = "On the veth pair it creates: after start, have the kernel's TCP in "
-        + "the peer namespace send 64 KiB through the echo service and 1 MiB to discard, verify, and exit.")
+    @Option(names = "--self-check", description = "On the veth pair it creates: after start, have real clients in the "
+        + "peer namespace (redis-cli, the kernel's TCP) store and read back values and use echo and discard, verify, and exit.")
     private boolean selfCheck;
 
     @Override
-    public Integer call() throws Exception {
-        validate();
+    public Integer call() throws Exception
+    {
+        final Options options = validate();
         // Ctrl-C / SIGTERM: the hook asks the node to stop, then holds the JVM until the arena is
         // closed cleanly and the namespace and veth pair are removed.
         final CountDownLatch stop = new CountDownLatch(1);
         final CountDownLatch stopped = new CountDownLatch(1);
-        final Thread hook = new Thread(() -> {
+        final Thread hook = new Thread(() ->
+        {
             stop.countDown();
-            awaitQuietly(stopped, 20);
+            awaitQuietly(stopped, 30);
         }, "pktstore-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            return serve(stop);
-        } finally {
+        try
+        {
+            return serve(options, stop);
+        }
+        finally
+        {
             stopped.countDown();
-            try {
+            try
+            {
                 Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (final IllegalStateException shuttingDown) {
+            }
+            catch (final IllegalStateException shuttingDown)
+            {
                 // the hook is running and returns now that 'stopped' is counted down
             }
         }
     }
 
-    private int serve(final CountDownLatch stop) throws Exception {
+    /** Checked settings. */
+    private record Options(long arenaBytes, Engine engine, KvStoreConfig store, ServerConfig server, String cidr,
+                           int gateway)
+    {
+    }
+
+    private int serve(final Options options, final CountDownLatch stop) throws Exception
+    {
         final PrintWriter out = spec.commandLine().getOut();
-        final long size = ByteSize.parse(arenaSize);
-        // Only report closing what was opened: a refused arena (in use, not an arena) is not "closed".
         boolean opened = false;
-        try (ArenaFile arena = ArenaFile.openOrCreate(arenaPath, size);
-             VethTopology topology = interfaceName == null ? VethTopology.create(DEFAULT_PEER_CIDR) : null) {
+        final boolean ownHost = interfaceName == null && driver != Driver.PCAP;
+        try (StoreFile storeFile = StoreFile.open(arenaPath, options.arenaBytes(), recordsPerBuffer, options.engine(), format,
+                options.store());
+             VethTopology topology = ownHost ? VethTopology.create(DEFAULT_PEER_CIDR) : null)
+        {
             opened = true;
+            final RecoveryReport report = storeFile.store().recoveryReport();
+            out.printf("pktstore: arena %s %s%n", arenaPath, storeFile.describe());
+            out.printf("pktstore: recovery: %s%n", report.summary());
+            for (final String problem : report.problems())
+            {
+                out.printf("pktstore: recovery: %s%n", problem);
+            }
             final String ifName = topology != null ? topology.stackInterface() : interfaceName;
-            final String cidr = address != null ? address : DEFAULT_STACK_CIDR;
-            final String mac = topology != null ? topology.stackMac() : macOf(ifName);
-            if (topology != null) {
-                // The kernel peer would otherwise hand us 64 KB TSO/GSO frames.
+            final String mac = topology != null ? topology.stackMac() : driver == Driver.PCAP ? "02:00:00:00:00:02" : macOf(ifName);
+            if (topology != null)
+            {
+                // The kernel peer would otherwise hand us 64 KB TSO/GSO super-frames.
                 topology.setPeerOffloads(true, false, false);
             }
-            out.printf("pktstore: arena %s %s%n", arenaPath, arena.describe());
+            if (ifName != null && driver != Driver.PCAP)
+            {
+                receiveOffloadsOff(ifName, out);
+            }
+            final StackConfig stackConfig = StackConfig.builder().mac(mac).ip(options.cidr()).gateway(options.gateway())
+                .idleMode(idleMode).build();
+            final FrameDevice device = openDevice(ifName);
             int status = 0;
-            try (StackNode node = new StackNode(ifName, mac, cidr, arena.arena(), idleMode)) {
-                final String ip = cidr.substring(0, cidr.indexOf('/'));
-                out.printf("pktstore: stack %s (%s) on %s; echo on port %d, discard on port %d%n",
-                    ip, mac, ifName, StackNode.ECHO_PORT, StackNode.DISCARD_PORT);
-                if (topology != null) {
-                    final String ns = topology.peerNamespace().name();
-                    out.printf("pktstore: peer namespace %s at %s; try:%n  ip netns exec %s bash -c "
-                        + "'exec 3<>/dev/tcp/%s/%d; echo hello >&3; head -n 1 <&3'%n",
-                        ns, topology.peerAddress(), ns, ip, StackNode.ECHO_PORT);
+            try (StorageNode node = new StorageNode(device, stackConfig, storeFile.store(), options.server(),
+                new SystemNanoClock(), idleStrategy(device)))
+            {
+                final String ip = options.cidr().substring(0, options.cidr().indexOf('/'));
+                out.printf("pktstore: stack %s (%s) on %s (%s); RESP on port %s, HTTP on port %s; echo on %d, discard on %d%n",
+                    ip, mac, ifName == null ? "capture " + replay : ifName, driver, port(options.server().respPort()),
+                    port(options.server().httpPort()), StorageNode.ECHO_PORT, StorageNode.DISCARD_PORT);
+                if (topology != null)
+                {
+                    printTryLines(out, topology.peerNamespace().name(), topology.peerAddress(), ip, options.server());
                 }
                 out.flush();
-                if (selfCheck) {
-                    status = SelfCheck.run(topology, ip, out) ? 0 : 1;
-                } else if (durationSeconds > 0) {
+                if (selfCheck)
+                {
+                    status = SelfCheck.run(topology, ip, options.server(), out) ? 0 : 1;
+                }
+                else if (durationSeconds > 0)
+                {
                     stop.await(durationSeconds, TimeUnit.SECONDS);
-                } else {
+                }
+                else if (driver == Driver.PCAP)
+                {
+                    final PcapReplayDevice replayDevice = (PcapReplayDevice)unwrap(device);
+                    while (replayDevice.remaining() > 0 && !stop.await(10, TimeUnit.MILLISECONDS))
+                    {
+                        // the capture is replayed by the node's thread
+                    }
+                    stop.await(200, TimeUnit.MILLISECONDS);   // the last replies' duty cycle
+                }
+                else
+                {
                     out.println("pktstore: running; Ctrl-C to stop");
                     out.flush();
                     stop.await();
                 }
-                if (node.failure() != null) {
-                    out.println("pktstore: the stack failed: " + node.failure());
+                node.close();
+                if (node.failure() != null)
+                {
+                    out.println("pktstore: the node failed: " + node.failure());
                     status = 1;
                 }
-                node.close();
                 out.println("pktstore: stopped; " + node.summary());
             }
             out.flush();
             return status;
-        } finally {
-            if (opened) {
-                out.println("pktstore: arena closed" + (interfaceName == null ? ", namespace and veth pair removed" : ""));
+        }
+        finally
+        {
+            if (opened)
+            {
+                out.println("pktstore: arena closed cleanly" + (ownHost ? "; namespace and veth pair removed" : ""));
             }
             out.flush();
         }
     }
 
-    private void validate() {
-        if (interfaceName != null && address == null) {
-            throw new ParameterException(spec.commandLine(), "--interface needs --address (the stack's IPv4 address/prefix)");
+    private static String port(final int port)
+    {
+        return port == 0 ? "off" : Integer.toString(port);
+    }
+
+    private FrameDevice openDevice(final String ifName)
+    {
+        final FrameDevice device = switch (driver)
+        {
+            case AFPACKET_V2 -> AfPacketDevice.open(AfPacketConfig.builder(ifName).version(TpacketVersion.V2).build());
+            case AFPACKET_V3 -> AfPacketDevice.open(AfPacketConfig.builder(ifName).version(TpacketVersion.V3).build());
+            case PCAP -> PcapReplayDevice.open(replay, PcapReplayDevice.Pacing.ORIGINAL_TIMING);
+        };
+        if (record == null)
+        {
+            return device;
         }
-        if (selfCheck && interfaceName != null) {
-            throw new ParameterException(spec.commandLine(), "--self-check works on the veth pair the node creates, not with --interface");
+        try
+        {
+            return PcapRecordingDevice.open(device, record);
         }
-        if (durationSeconds < 0) {
-            throw new ParameterException(spec.commandLine(), "--duration must be 0 or more seconds, got " + durationSeconds);
-        }
-        if (address != null && !address.matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}")) {
-            throw new ParameterException(spec.commandLine(), "--address must be IPv4 address/prefix like 198.18.0.2/24, got '" + address + "'");
-        }
-        if (interfaceName == null && address != null && !address.startsWith("198.18.0.")) {
-            throw new ParameterException(spec.commandLine(), "on the veth pair it creates the stack must be in 198.18.0.0/24 (the peer is "
-                + DEFAULT_PEER_CIDR + "), got '" + address + "'");
+        catch (final RuntimeException e)
+        {
+            device.close();
+            throw e;
         }
     }
 
-    private static String macOf(final String ifName) throws java.io.IOException {
-        final Path path = Path.of("/sys/class/net", ifName, "address");
-        if (!Files.exists(path)) {
-            throw new IllegalArgumentException("no network interface '" + ifName + "' (" + path + " does not exist)");
+    private static FrameDevice unwrap(final FrameDevice device)
+    {
+        return device instanceof PcapRecordingDevice r ? r.inner() : device;
+    }
+
+    private IdleStrategy idleStrategy(final FrameDevice device)
+    {
+        return idleMode == StackConfig.IdleMode.DEVICE_WAIT ? idleMode.newIdleStrategy(device) : idleMode.newIdleStrategy();
+    }
+
+    /**
+     * A checksum "verified by hardware" can be stale after GRO/LRO merged segments, and the store keeps
+     * the checksum as its integrity check: turn both off on the served interface (best effort; veth
+     * has neither by default).
+     */
+    private static void receiveOffloadsOff(final String ifName, final PrintWriter out)
+    {
+        final CommandResult r = Commands.run(List.of("ethtool", "-K", ifName, "gro", "off", "lro", "off"), 10_000);
+        if (r.exitCode() != 0 && !r.stderr().contains("not supported") && !r.stderr().contains("Cannot change"))
+        {
+            out.printf("pktstore: note: could not turn GRO/LRO off on %s (%s): make sure they are off%n", ifName,
+                r.stderr().trim());
         }
+    }
+
+    private static void printTryLines(final PrintWriter out, final String ns, final String peer, final String ip,
+                                      final ServerConfig server)
+    {
+        out.printf("pktstore: client namespace %s (kernel TCP at %s); try:%n", ns, peer);
+        final String auth = server.password() == null ? "" : " -a '" + server.password() + "'";
+        if (server.respPort() != 0)
+        {
+            out.printf("  ip netns exec %s redis-cli -h %s -p %d%s SET greeting hello%n", ns, ip, server.respPort(), auth);
+            out.printf("  ip netns exec %s redis-cli -h %s -p %d%s GET greeting%n", ns, ip, server.respPort(), auth);
+        }
+        if (server.httpPort() != 0)
+        {
+            final String bearer = server.password() == null ? "" : " -H 'Authorization: Bearer " + server.password() + "'";
+            out.printf("  ip netns exec %s curl -s%s -X PUT --data-binary 'hello over http' http://%s:%d/kv/greeting2%n",
+                ns, bearer, ip, server.httpPort());
+            out.printf("  ip netns exec %s curl -s%s http://%s:%d/kv/greeting2%n", ns, bearer, ip, server.httpPort());
+        }
+    }
+
+    private Options validate() throws java.io.IOException
+    {
+        final long arenaBytes;
+        final long maxValue;
+        try
+        {
+            arenaBytes = ByteSize.parse(arenaSize);
+            maxValue = ByteSize.parse(maxValueSize);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (interfaceName != null && address == null)
+        {
+            throw new ParameterException(spec.commandLine(), "--interface needs --address (the stack's IPv4 address/prefix)");
+        }
+        if (selfCheck && (interfaceName != null || driver == Driver.PCAP))
+        {
+            throw new ParameterException(spec.commandLine(), "--self-check works on the veth pair the node creates only");
+        }
+        if (durationSeconds < 0)
+        {
+            throw new ParameterException(spec.commandLine(), "--duration must be 0 or more seconds, got " + durationSeconds);
+        }
+        if (address != null && !address.matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}"))
+        {
+            throw new ParameterException(spec.commandLine(), "--address must be an IPv4 address/prefix like 198.18.0.2/24, got '"
+                + address + "'");
+        }
+        if (interfaceName == null && driver != Driver.PCAP && address != null && !address.startsWith("198.18.0."))
+        {
+            throw new ParameterException(spec.commandLine(), "on the veth pair it creates the stack must be in 198.18.0.0/24 "
+                + "(the peer is " + DEFAULT_PEER_CIDR + "), got '" + address + "'");
+        }
+        if (driver == Driver.PCAP && replay == null)
+        {
+            throw new ParameterException(spec.commandLine(), "--driver PCAP needs --replay FILE.pcap");
+        }
+        if (replay != null && driver != Driver.PCAP)
+        {
+            throw new ParameterException(spec.commandLine(), "--replay needs --driver PCAP");
+        }
+        if (replay != null && !Files.isReadable(replay))
+        {
+            throw new ParameterException(spec.commandLine(), "--replay: cannot read " + replay);
+        }
+        if (interfaceName != null && !Files.exists(Path.of("/sys/class/net", interfaceName)))
+        {
+            throw new ParameterException(spec.commandLine(), "--interface: no network interface '" + interfaceName + "'");
+        }
+        if (recordsPerBuffer < 1 || recordsPerBuffer > 64)
+        {
+            throw new ParameterException(spec.commandLine(), "--records-per-buffer must be 1..64, got " + recordsPerBuffer);
+        }
+        if (maxValue < 8 << 20 || maxValue > 0xFFFF_FFFFL)
+        {
+            throw new ParameterException(spec.commandLine(), "--max-value-size must be 8m..4g, got " + maxValueSize);
+        }
+        Engine engine = null;
+        if (engineName != null)
+        {
+            try
+            {
+                engine = Engine.valueOf(engineName.toUpperCase(java.util.Locale.ROOT));
+            }
+            catch (final IllegalArgumentException e)
+            {
+                throw new ParameterException(spec.commandLine(), "--engine must be skiplist or rbtree, got '" + engineName + "'");
+            }
+        }
+        String password = requirePass;
+        if (requirePassFile != null)
+        {
+            if (password != null)
+            {
+                throw new ParameterException(spec.commandLine(), "give --requirepass or --requirepass-file, not both");
+            }
+            final List<String> lines = Files.readAllLines(requirePassFile, StandardCharsets.UTF_8);
+            if (lines.isEmpty() || lines.get(0).isEmpty())
+            {
+                throw new ParameterException(spec.commandLine(), "--requirepass-file: " + requirePassFile + " holds no password");
+            }
+            password = lines.get(0);
+        }
+        final ServerConfig server;
+        try
+        {
+            server = ServerConfig.defaults().withPorts(respPort, httpPort).withPassword(password);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        int gw = 0;
+        if (gateway != null)
+        {
+            if (!gateway.matches("\\d{1,3}(\\.\\d{1,3}){3}"))
+            {
+                throw new ParameterException(spec.commandLine(), "--gateway must be an IPv4 address, got '" + gateway + "'");
+            }
+            gw = io.pktstore.stack.wire.Ipv4Address.parse(gateway);
+        }
+        final String cidr = address != null ? address : DEFAULT_STACK_CIDR;
+        return new Options(arenaBytes, engine, KvStoreConfig.defaults().withMaxValueBytes(maxValue), server, cidr, gw);
+    }
+
+    private static String macOf(final String ifName) throws java.io.IOException
+    {
+        final Path path = Path.of("/sys/class/net", ifName, "address");
         return Files.readString(path, StandardCharsets.US_ASCII).trim();
     }
 
-    private static void awaitQuietly(final CountDownLatch latch, final long seconds) {
-        try {
+    private static void awaitQuietly(final CountDownLatch latch, final long seconds)
+    {
+        try
+        {
             latch.await(seconds, TimeUnit.SECONDS);
-        } catch (final InterruptedException e) {
+        }
+        catch (final InterruptedException e)
+        {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** The kernel's TCP in the peer namespace as a client of the node's services. */
-    static final class SelfCheck {
-        private static final String CLIENT = String.join("\n",
-            "import hashlib, os, socket, sys",
-            "ip = sys.argv[1]",
-            "data = os.urandom(65536)",
-            "s = socket.create_connection((ip, 7), timeout=15)",
-            "s.sendall(data); s.shutdown(socket.SHUT_WR)",
-            "got = bytearray()",
-            "while True:",
-            "    b = s.recv(65536)",
-            "    if not b: break",
-            "    got += b",
-            "s.close()",
-            "print('echo', len(got), hashlib.sha256(got).hexdigest() == hashlib.sha256(data).hexdigest())",
-            "d = socket.create_connection((ip, 9), timeout=15)",
-            "d.sendall(os.urandom(1 << 20)); d.shutdown(socket.SHUT_WR)",
-            "print('discard', len(d.recv(1)) == 0)",
-            "d.close()");
-
-        private SelfCheck() {
-        }
-
-        static boolean run(final VethTopology topology, final String ip, final PrintWriter out) {
-            final CommandResult r = topology.peerNamespace().exec(List.of("python3", "-c", CLIENT, ip), 60_000);
-            final boolean ok = r.exitCode() == 0 && r.stdout().contains("echo 65536 True") && r.stdout().contains("discard True");
-            out.printf("pktstore: self-check %s: %s%s%n", ok ? "passed" : "FAILED", r.stdout().trim().replace('\n', ';'),
-                r.stderr().isBlank() ? "" : " stderr: " + r.stderr().trim());
-            return ok;
         }
     }
 }

@@ -109,7 +109,7 @@ public final class KvStore
         if (arena.root(KvFormat.ROOT_MARKER) != 0 || arena.root(KvFormat.ROOT_INDEX) != 0
             || arena.root(KvFormat.ROOT_QUARANTINE) != 0)
         {
-            throw new KvFormatException(arena + " already holds a key-value store (marker "
+            throw new KvFormatException(arena.name() + " already holds a key-value store (marker "
                 + Long.toHexString(arena.root(KvFormat.ROOT_MARKER)) + "); open it instead of creating one");
         }
         if (!arena.isReady())
@@ -155,26 +155,26 @@ public final class KvStore
         final long marker = arena.root(KvFormat.ROOT_MARKER);
         if (marker == 0)
         {
-            throw new KvFormatException(arena + " holds no key-value store (its KV marker is empty): format it to make one");
+            throw new KvFormatException(arena.name() + " holds no key-value store (its KV marker is empty): format it to make one");
         }
         if (!KvFormat.hasMagic(marker))
         {
-            throw new KvFormatException(arena + " does not hold a pktstore key-value store (KV marker "
+            throw new KvFormatException(arena.name() + " does not hold a pktstore key-value store (KV marker "
                 + Long.toHexString(marker) + ")");
         }
         if (KvFormat.version(marker) != KvFormat.VERSION)
         {
-            throw new KvFormatException(arena + " holds a key-value store of format version " + KvFormat.version(marker)
+            throw new KvFormatException(arena.name() + " holds a key-value store of format version " + KvFormat.version(marker)
                 + "; this build reads version " + KvFormat.VERSION);
         }
         final Engine engine = Engine.byId(KvFormat.engineId(marker));
         if (engine == null)
         {
-            throw new KvFormatException(arena + " holds a key-value store of unknown engine id " + KvFormat.engineId(marker));
+            throw new KvFormatException(arena.name() + " holds a key-value store of unknown engine id " + KvFormat.engineId(marker));
         }
         if (expected != null && expected != engine)
         {
-            throw new KvFormatException(arena + " holds a " + engine.cliName() + " store, not a " + expected.cliName()
+            throw new KvFormatException(arena.name() + " holds a " + engine.cliName() + " store, not a " + expected.cliName()
                 + " store (the engine is chosen when a store is created)");
         }
         return engine;

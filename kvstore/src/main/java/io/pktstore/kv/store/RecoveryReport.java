@@ -63,7 +63,7 @@ public record RecoveryReport(
         final StringBuilder sb = new StringBuilder();
         sb.append(keys).append(" keys (").append(valueBytes).append(" value bytes) in ")
             .append(String.format("%.1f ms", durationNs / 1e6));
-        if (keys > 0 && durationNs > 0)
+        if (keys >= 10_000 && durationNs > 0)
         {
             sb.append(String.format(", %.2f M keys/s", keysPerSecond() / 1e6));
         }

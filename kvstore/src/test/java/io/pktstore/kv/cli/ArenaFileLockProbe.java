@@ -11,7 +11,7 @@ public final class ArenaFileLockProbe {
     }
 
     public static void main(final String[] args) {
-        try (ArenaFile arena = ArenaFile.openOrCreate(Path.of(args[0]), 8 << 20)) {
+        try (StoreFile arena = StoreFile.open(Path.of(args[0]), 8 << 20, 8, null, false, io.pktstore.kv.store.KvStoreConfig.defaults())) {
             System.out.println("OPENED");
         } catch (final RuntimeException e) {
             System.out.println("REFUSED: " + e.getMessage());

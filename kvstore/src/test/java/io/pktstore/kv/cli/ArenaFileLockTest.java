@@ -25,7 +25,7 @@ class ArenaFileLockTest {
     @Timeout(60)
     void anotherProcessIsRefusedWhileTheArenaIsHeld_newFile(@TempDir final Path dir) throws Exception {
         final Path file = dir.resolve("held.arena");
-        try (ArenaFile held = ArenaFile.openOrCreate(file, 8 << 20)) {
+        try (StoreFile held = StoreFile.open(file, 8 << 20, 8, null, false, io.pktstore.kv.store.KvStoreConfig.defaults())) {
             assertProbeRefused(file);
         }
     }
@@ -34,8 +34,8 @@ class ArenaFileLockTest {
     @Timeout(60)
     void anotherProcessIsRefusedWhileTheArenaIsHeld_existingArena(@TempDir final Path dir) throws Exception {
         final Path file = dir.resolve("held.arena");
-        ArenaFile.openOrCreate(file, 8 << 20).close();
-        try (ArenaFile held = ArenaFile.openOrCreate(file, 8 << 20)) {
+        StoreFile.open(file, 8 << 20, 8, null, false, io.pktstore.kv.store.KvStoreConfig.defaults()).close();
+        try (StoreFile held = StoreFile.open(file, 8 << 20, 8, null, false, io.pktstore.kv.store.KvStoreConfig.defaults())) {
             assertProbeRefused(file);
         }
         // Released on close: a later process may open it.

@@ -21,21 +21,40 @@ class ServeCommandTest {
     private final CommandRun cli = new CommandRun();
 
     @Test
-    @Timeout(120)
-    void servesKernelTcpClientsOnItsOwnVethPairThenRemovesIt(@TempDir final Path dir) throws Exception {
+    @Timeout(180)
+    void storesValuesForRealClientsOnItsOwnVethPairAndARestartRecoversThem(@TempDir final Path dir) throws Exception {
         final Path arena = dir.resolve("node.arena");
         assertEquals(0, cli.run("serve", "--self-check", "--arena", arena.toString(), "--arena-size", "32m"), cli.out() + "\n" + cli.err());
         final String text = cli.out();
-        assertTrue(text.contains("self-check passed: echo 65536 True;discard True"), text);
-        assertTrue(text.contains("echo: 1 connections, 65536 bytes; discard: 1 connections, 1048576 bytes"), text);
-        final Matcher ns = Pattern.compile("peer namespace (pks[0-9a-f]+n)").matcher(text);
+        assertTrue(text.contains("self-check passed: resp True;echo True;discard True; redis-cli SET OK, GET works"), text);
+        assertTrue(text.contains("created, 32 MiB"), text);
+        assertTrue(text.contains("engine skiplist"), text);
+        final Matcher ns = Pattern.compile("client namespace (pks[0-9a-f]+n)").matcher(text);
         assertTrue(ns.find(), text);
+        assertTrue(text.contains("ip netns exec " + ns.group(1) + " redis-cli -h 198.18.0.2 -p 6379 SET greeting hello"), text);
         assertFalse(Files.exists(Path.of("/run/netns", ns.group(1))), "namespace " + ns.group(1) + " left behind");
 
-        // Reopening the same arena: recovered, and it says the previous shutdown was clean.
+        // Reopening the same arena: a clean previous shutdown, both keys recovered and verified.
         cli.out.getBuffer().setLength(0);
         assertEquals(0, cli.run("serve", "--duration", "1", "--arena", arena.toString()), cli.out() + "\n" + cli.err());
-        assertTrue(cli.out().contains("opened (previous shutdown clean"), cli.out());
+        assertTrue(cli.out().contains("opened (previous shutdown clean)"), cli.out());
+        assertTrue(cli.out().contains("recovery: 2 keys (100005 value bytes)"), cli.out());
+        assertFalse(cli.out().contains("replayed"), "a clean close leaves no link log to replay: " + cli.out());
+
+        // Asking for the other engine is refused with a clear message, the file untouched.
+        final byte[] before = Files.readAllBytes(arena);
+        assertEquals(1, cli.run("serve", "--duration", "1", "--arena", arena.toString(), "--engine", "rbtree"));
+        assertTrue(cli.err().contains(arena + " holds a skiplist store, not a rbtree store"), cli.err());
+        assertTrue(cli.err().contains("--format"), cli.err());
+        assertArrayEquals(before, Files.readAllBytes(arena));
+
+        // --format replaces it with an empty store of the asked engine.
+        cli.out.getBuffer().setLength(0);
+        assertEquals(0, cli.run("serve", "--duration", "1", "--arena", arena.toString(), "--engine", "rbtree", "--format"),
+            cli.err());
+        assertTrue(cli.out().contains("reformatted"), cli.out());
+        assertTrue(cli.out().contains("recovery: 0 keys"), cli.out());
+        assertTrue(cli.out().contains("engine rbtree"), cli.out());
     }
 
     @Test
@@ -53,8 +72,8 @@ class ServeCommandTest {
     @Test
     void anArenaFileIsServedByOneProcessAtATime(@TempDir final Path dir) {
         final Path file = dir.resolve("shared.arena");
-        try (ArenaFile first = ArenaFile.openOrCreate(file, 8 << 20)) {
-            final ArenaException e = assertThrows(ArenaException.class, () -> ArenaFile.openOrCreate(file, 8 << 20));
+        try (StoreFile first = StoreFile.open(file, 8 << 20, 8, null, false, io.pktstore.kv.store.KvStoreConfig.defaults())) {
+            final ArenaException e = assertThrows(ArenaException.class, () -> StoreFile.open(file, 8 << 20, 8, null, false, io.pktstore.kv.store.KvStoreConfig.defaults()));
             assertTrue(e.getMessage().contains("in use by another pktstore process"), e.getMessage());
             assertTrue(first.arena().freeBufferCount() > 0, "the first holder's arena is unharmed");
         }
@@ -63,7 +82,7 @@ class ServeCommandTest {
     @Test
     void aFailedCreateLeavesNoFileBehind(@TempDir final Path dir) {
         final Path file = dir.resolve("tiny.arena");
-        assertThrows(ArenaException.class, () -> ArenaFile.openOrCreate(file, 4096));
+        assertThrows(ArenaException.class, () -> StoreFile.open(file, 4096, 8, null, false, io.pktstore.kv.store.KvStoreConfig.defaults()));
         assertFalse(Files.exists(file), "an arena too small to format must not leave a file");
     }
 
@@ -76,8 +95,20 @@ class ServeCommandTest {
         assertEquals(2, cli.run("serve", "--address", "banana"));
         assertEquals(2, cli.run("serve", "--duration", "-3"));
         assertEquals(2, cli.run("serve", "--idle", "SOMETIMES"));
-        assertEquals(1, cli.run("serve", "--arena-size", "lots", "--arena", "/dev/shm/pks-never-created.arena"));
+        assertEquals(2, cli.run("serve", "--arena-size", "lots", "--arena", "/dev/shm/pks-never-created.arena"));
         assertTrue(cli.err().contains("not a size: 'lots'"), cli.err());
         assertFalse(Files.exists(Path.of("/dev/shm/pks-never-created.arena")));
+        assertEquals(2, cli.run("serve", "--engine", "btree"));
+        assertTrue(cli.err().contains("--engine must be skiplist or rbtree, got 'btree'"), cli.err());
+        assertEquals(2, cli.run("serve", "--interface", "pksnosuchif0", "--address", "198.18.5.2/24"));
+        assertTrue(cli.err().contains("no network interface 'pksnosuchif0'"), cli.err());
+        assertEquals(2, cli.run("serve", "--resp-port", "8080"));
+        assertTrue(cli.err().contains("ports must differ"), cli.err());
+        assertEquals(2, cli.run("serve", "--driver", "PCAP"));
+        assertTrue(cli.err().contains("--driver PCAP needs --replay"), cli.err());
+        assertEquals(2, cli.run("serve", "--max-value-size", "1k"));
+        assertTrue(cli.err().contains("--max-value-size must be 8m..4g"), cli.err());
+        assertEquals(2, cli.run("serve", "--no-such-flag"));
+        assertTrue(cli.err().contains("Unknown option: '--no-such-flag'"), cli.err());
     }
 }

@@ -1,0 +1,113 @@
+package io.pktstore.kv.cli;
+
+import io.pktstore.kv.resp.RespSession;
+import io.pktstore.kv.server.KvServer;
+import io.pktstore.kv.server.ServerConfig;
+import io.pktstore.kv.store.KvStore;
+import io.pktstore.nic.FrameDevice;
+import io.pktstore.stack.NetworkStack;
+import io.pktstore.stack.StackConfig;
+import io.pktstore.stack.app.DiscardServer;
+import io.pktstore.stack.app.EchoServer;
+import io.pktstore.stack.record.PacketRecordPool;
+import io.pktstore.stack.tcp.TcpConfig;
+import io.pktstore.stack.tcp.TcpLayer;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NanoClock;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The storage node on one device, run by one thread as an Agrona agent (DESIGN rule 1): the
+ * Ethernet/ARP/IPv4/TCP stack over the store's arena, the RESP and HTTP front ends on the store, the
+ * echo and discard services (the networking-only baselines), and the duty-cycle hook that commits the
+ * store once per cycle before replies leave. Nothing else touches the stack while it runs; its
+ * counters are read after {@link #close()} or through the front ends' INFO and stats.
+ */
+final class StorageNode implements AutoCloseable
+{
+    /** RFC 862 echo and RFC 863 discard: the networking-only baselines. */
+    static final int ECHO_PORT = 7;
+    static final int DISCARD_PORT = 9;
+
+    private final FrameDevice device;
+    private final NetworkStack stack;
+    private final TcpLayer tcp;
+    private final KvServer server;
+    private final EchoServer echo;
+    private final DiscardServer discard;
+    private final AgentRunner runner;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    /**
+     * Starts the node's thread.
+     *
+     * @param device the frame device (closed by {@link #close()}).
+     * @param stackConfig addresses and timing.
+     * @param store the opened store.
+     * @param serverConfig ports and limits.
+     * @param clock the stack's clock.
+     * @param idle how the thread waits when there is nothing to do.
+     */
+    StorageNode(final FrameDevice device, final StackConfig stackConfig, final KvStore store, final ServerConfig serverConfig,
+                final NanoClock clock, final IdleStrategy idle)
+    {
+        this.device = device;
+        final PacketRecordPool pool = new PacketRecordPool(store.arena());
+        stack = new NetworkStack(stackConfig, device, pool, clock);
+        // TcpConfig's default seed is secret and random: keyed ISNs and SYN cookies (RFC 6528).
+        tcp = new TcpLayer(new TcpConfig(), stack.ipv4Output(), pool, clock.nanoTime());
+        stack.registerTransport(TcpLayer.PROTOCOL_TCP, tcp);
+        server = new KvServer(store, pool, serverConfig);
+        server.listen(tcp, RespSession::new, null);
+        stack.cycleHook(server);
+        echo = EchoServer.listen(tcp, pool, ECHO_PORT);
+        discard = DiscardServer.listen(tcp, pool, DISCARD_PORT);
+        runner = new AgentRunner(idle, failure::set, null, stack);
+        AgentRunner.startOnThread(runner);
+    }
+
+    /** @return the first error that escaped the stack's duty cycle, the hook or a transport, or null. */
+    Throwable failure()
+    {
+        final Throwable t = failure.get();
+        if (t != null)
+        {
+            return t;
+        }
+        if (stack.lastCycleHookError() != null)
+        {
+            return stack.lastCycleHookError();
+        }
+        return server.failure() != null ? server.failure() : stack.lastTransportError();
+    }
+
+    /** @return the serving side (read its counters only after {@link #close()} or on the stack's thread). */
+    KvServer server()
+    {
+        return server;
+    }
+
+    /** @return a summary of what the node did (read after close). */
+    String summary()
+    {
+        return String.format("%d requests over %d connections; %d keys stored; echo %d / discard %d connections",
+            server.stats().requests, server.acceptedConnections(), server.store().count(), echo.connectionsAccepted(),
+            discard.connectionsAccepted());
+    }
+
+    /** Stops the thread and closes the device (the store and arena are the caller's). */
+    @Override
+    public void close()
+    {
+        try
+        {
+            runner.close();
+        }
+        finally
+        {
+            device.close();
+        }
+    }
+}
