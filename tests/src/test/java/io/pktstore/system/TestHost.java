@@ -1,0 +1,107 @@
+package io.pktstore.system;
+
+import io.pktstore.nic.host.CommandResult;
+import io.pktstore.nic.host.VethTopology;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A test host for a node: a veth pair whose stack end stays in the root namespace without an address
+ * (the node serves on it), and a client namespace at 198.18.0.1/24 where the kernel's TCP and real
+ * clients run. Removed by name on close, also after a failure (and by the registry's sweep if a test
+ * JVM died).
+ */
+final class TestHost implements AutoCloseable
+{
+    static final String NODE_IP = "198.18.0.2";
+    static final String NODE_CIDR = NODE_IP + "/24";
+
+    final VethTopology topology = VethTopology.create("198.18.0.1/24");
+
+    TestHost()
+    {
+        // The kernel in the client namespace would otherwise hand the node 64 KB TSO/GSO super-frames.
+        topology.setPeerOffloads(true, false, false);
+    }
+
+    /** @return the arguments that make a node serve this host's stack interface. */
+    List<String> nodeArguments(final Path arena, final String... more)
+    {
+        final List<String> args = new ArrayList<>(List.of("--interface", topology.stackInterface(), "--address", NODE_CIDR,
+            "--arena", arena.toString()));
+        args.addAll(List.of(more));
+        return args;
+    }
+
+    /** Runs a command in the client namespace. */
+    CommandResult run(final long timeoutMs, final String... command)
+    {
+        return topology.peerNamespace().exec(List.of(command), timeoutMs);
+    }
+
+    /** Runs a command in the client namespace. */
+    CommandResult run(final long timeoutMs, final List<String> command)
+    {
+        return topology.peerNamespace().exec(command, timeoutMs);
+    }
+
+    /** Starts a long-running command in the client namespace. */
+    Process start(final List<String> command)
+    {
+        return topology.peerNamespace().start(command);
+    }
+
+    /** Runs a python client script (from the test resources) in the client namespace. */
+    CommandResult python(final long timeoutMs, final String script, final String... args) throws IOException
+    {
+        final List<String> command = new ArrayList<>(List.of("python3", scriptFile(script).toString()));
+        command.addAll(List.of(args));
+        return run(timeoutMs, command);
+    }
+
+    /** @return a copy of a client script on disk (readable from the namespace). */
+    static Path scriptFile(final String script) throws IOException
+    {
+        final Path file = Files.createTempFile("pks-client-", "-" + script);
+        try (InputStream in = TestHost.class.getResourceAsStream("/clients/" + script))
+        {
+            if (in == null)
+            {
+                throw new IOException("no client script " + script);
+            }
+            Files.write(file, in.readAllBytes());
+        }
+        file.toFile().deleteOnExit();
+        return file;
+    }
+
+    /** @return redis-cli's output for one command (trailing newline removed). */
+    String redisCli(final String... args)
+    {
+        final List<String> command = new ArrayList<>(List.of("redis-cli", "-h", NODE_IP, "-p", "6379"));
+        command.addAll(List.of(args));
+        final CommandResult r = run(30_000, command);
+        if (r.exitCode() != 0)
+        {
+            throw new AssertionError("redis-cli " + String.join(" ", args) + " failed: " + r);
+        }
+        return r.stdout().endsWith("\n") ? r.stdout().substring(0, r.stdout().length() - 1) : r.stdout();
+    }
+
+    static String utf8(final byte[] bytes)
+    {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close()
+    {
+        topology.close();
+    }
+}
