@@ -22,6 +22,9 @@ final class TestHost implements AutoCloseable
     static final String NODE_IP = "198.18.0.2";
     static final String NODE_CIDR = NODE_IP + "/24";
 
+    /** The system's Python, where Debian's python3-redis is installed. */
+    static final String PYTHON = java.nio.file.Files.exists(java.nio.file.Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+
     final VethTopology topology = VethTopology.create("198.18.0.1/24");
 
     TestHost()
@@ -60,7 +63,8 @@ final class TestHost implements AutoCloseable
     /** Runs a python client script (from the test resources) in the client namespace. */
     CommandResult python(final long timeoutMs, final String script, final String... args) throws IOException
     {
-        final List<String> command = new ArrayList<>(List.of("python3", scriptFile(script).toString()));
+        // Debian's python3 (with python3-redis), not whatever python3 is first on the PATH.
+        final List<String> command = new ArrayList<>(List.of(PYTHON, scriptFile(script).toString()));
         command.addAll(List.of(args));
         return run(timeoutMs, command);
     }
@@ -81,7 +85,7 @@ final class TestHost implements AutoCloseable
         return file;
     }
 
-    /** @return redis-cli's output for one command (trailing newline removed). */
+    /** @return redis-cli's output for one command, as printed (one value per line). */
     String redisCli(final String... args)
     {
         final List<String> command = new ArrayList<>(List.of("redis-cli", "-h", NODE_IP, "-p", "6379"));
@@ -91,7 +95,7 @@ final class TestHost implements AutoCloseable
         {
             throw new AssertionError("redis-cli " + String.join(" ", args) + " failed: " + r);
         }
-        return r.stdout().endsWith("\n") ? r.stdout().substring(0, r.stdout().length() - 1) : r.stdout();
+        return r.stdout();
     }
 
     static String utf8(final byte[] bytes)
