@@ -32,6 +32,8 @@ public final class RespCommands
         public final int step;
         /** True if the command stores data (refused with "full" while the store is below its reserve). */
         public final boolean writesData;
+        /** Which latency histogram its requests go to ({@code RequestLatency} kinds). */
+        public final int latencyKind;
 
         Command(final int id, final String name, final int arity, final List<String> flags, final int firstKey,
                 final int lastKey, final int step)
@@ -44,6 +46,9 @@ public final class RespCommands
             this.lastKey = lastKey;
             this.step = step;
             this.writesData = flags.contains("denyoom");
+            this.latencyKind = flags.contains("write") ? io.pktstore.kv.server.RequestLatency.WRITE
+                : flags.contains("readonly") ? io.pktstore.kv.server.RequestLatency.READ
+                : io.pktstore.kv.server.RequestLatency.OTHER;
         }
 
         /** @return true if {@code count} arguments (with the name) satisfy the arity. */

@@ -19,7 +19,7 @@ import java.util.Locale;
 final class RespInfo
 {
     private static final String[] DEFAULT = {"server", "clients", "memory", "persistence", "stats", "replication",
-        "cluster", "keyspace", "pktstore"};
+        "cluster", "keyspace", "latencystats", "pktstore"};
     private static final long START_MILLIS = System.currentTimeMillis();
 
     private RespInfo()
@@ -144,6 +144,24 @@ final class RespInfo
                 sb.append("# Cluster\r\n");
                 line(sb, "cluster_enabled", 0);
                 break;
+            case "latencystats":
+            {
+                // Redis 7's format; pktstore's kinds instead of per-command histograms.
+                sb.append("# Latencystats\r\n");
+                final io.pktstore.kv.server.RequestLatency latency = server.latency();
+                for (int kind = 0; kind < io.pktstore.kv.server.RequestLatency.KIND_NAMES.length; kind++)
+                {
+                    final org.HdrHistogram.Histogram h = latency.histogram(kind);
+                    if (h.getTotalCount() == 0)
+                    {
+                        continue;
+                    }
+                    line(sb, "latency_percentiles_usec_" + io.pktstore.kv.server.RequestLatency.KIND_NAMES[kind],
+                        String.format(Locale.ROOT, "p50=%.3f,p99=%.3f,p99.9=%.3f", h.getValueAtPercentile(50) / 1e3,
+                            h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3));
+                }
+                break;
+            }
             case "keyspace":
                 sb.append("# Keyspace\r\n");
                 if (store.count() > 0)

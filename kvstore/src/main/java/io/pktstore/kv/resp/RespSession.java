@@ -113,10 +113,12 @@ public final class RespSession extends Session
         if (command == null)
         {
             stats.unknownCommands++;
+            requestStarted(io.pktstore.kv.server.RequestLatency.OTHER);
             unknownCommand();
             return;
         }
         stats.commands[command.id]++;
+        requestStarted(command.latencyKind);
         if (!authenticated && command.id != RespCommands.AUTH && command.id != RespCommands.HELLO
             && command.id != RespCommands.QUIT)
         {

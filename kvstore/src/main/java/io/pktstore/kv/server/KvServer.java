@@ -31,6 +31,7 @@ public final class KvServer implements DutyCycleHook
     private final ServerConfig config;
     private final Scrubber scrubber;
     private final ServerStats stats = new ServerStats();
+    private final RequestLatency latency = new RequestLatency();
     private final ScanCursors cursors = new ScanCursors(1024);
     private final List<SessionService> services = new ArrayList<>();
     private Session[] dirty = new Session[64];
@@ -166,6 +167,12 @@ public final class KvServer implements DutyCycleHook
     public ServerStats stats()
     {
         return stats;
+    }
+
+    /** @return requests' time in the node, by kind. */
+    public RequestLatency latency()
+    {
+        return latency;
     }
 
     /** @return the saved SCAN cursors. */

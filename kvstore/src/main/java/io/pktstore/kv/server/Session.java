@@ -38,6 +38,10 @@ public abstract class Session
     protected ClientConnection connection;
     /** The duty cycle's clock, as of the latest event. */
     protected long nowNs;
+    /** Requests run since the last release: when each finished parsing (System.nanoTime) and its kind. */
+    private long[] started = new long[64];
+    private byte[] startedKind = new byte[64];
+    private int startedCount;
     private boolean dirty;
     private boolean peerClosed;
     private boolean closeAfterReply;
@@ -91,12 +95,39 @@ public abstract class Session
     public final void afterCommit(final long nowNs)
     {
         dirty = false;
+        if (startedCount > 0)
+        {
+            final long released = System.nanoTime();
+            final RequestLatency latency = server.latency();
+            for (int i = 0; i < startedCount; i++)
+            {
+                latency.record(startedKind[i], released - started[i]);
+            }
+            startedCount = 0;
+        }
         if (closed)
         {
             return;
         }
         connection.releaseHeldSends(nowNs);
         process(nowNs);
+    }
+
+    /**
+     * A request finished parsing and runs now: its time in the node is recorded when its reply is
+     * released ({@link RequestLatency}).
+     *
+     * @param kind {@link RequestLatency#WRITE}, {@link RequestLatency#READ} or {@link RequestLatency#OTHER}.
+     */
+    protected final void requestStarted(final int kind)
+    {
+        if (startedCount == started.length)
+        {
+            started = java.util.Arrays.copyOf(started, startedCount * 2);
+            startedKind = java.util.Arrays.copyOf(startedKind, startedCount * 2);
+        }
+        started[startedCount] = System.nanoTime();
+        startedKind[startedCount++] = (byte)kind;
     }
 
     /** The connection is gone: drop everything. */

@@ -125,6 +125,8 @@ class RespSessionTest
         assertTrue(infoReply.contains("db0:keys=1,expires=0,avg_ttl=0\r\n"), infoReply);
         assertTrue(infoReply.contains("cluster_enabled:0\r\n"), infoReply);
         assertTrue(infoReply.contains("loading:0\r\n"), infoReply);
+        assertTrue(infoReply.matches("(?s).*latency_percentiles_usec_write:p50=\\d+\\.\\d{3},p99=[0-9.]+,p99\\.9=[0-9.]+\r\n.*"),
+            infoReply);
         final String serverOnly = c.send(cmd("INFO", "server"));
         assertTrue(serverOnly.contains("# Server") && !serverOnly.contains("# Keyspace"), serverOnly);
         assertEquals("-ERR AUTH <password> called without any password configured for the default user. "
