@@ -211,6 +211,18 @@ public final class LinkBatch {
         clear();
     }
 
+    /**
+     * Writes the staged words into the arena without making anything durable: no log, no persist, no
+     * barrier. Only for measuring what persistence costs (a benchmark stage switch); a crash after it
+     * may leave any mix of old and new words.
+     */
+    public void applyVolatile() {
+        for (int i = 0; i < count; i++) {
+            UnsafeApi.putLongVolatile(null, base + stagedOffsets[i], stagedValues[i]);
+        }
+        clear();
+    }
+
     /** Drops every staged word (nothing was written to the arena). */
     public void discard() {
         clear();

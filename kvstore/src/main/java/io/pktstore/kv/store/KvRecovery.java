@@ -380,7 +380,8 @@ final class KvRecovery
         {
             return fields;
         }
-        if (view.checksumState() == PacketRecord.CHECKSUM_STORE_COPY)
+        if (view.checksumState() == PacketRecord.CHECKSUM_STORE_COPY
+            || view.checksumState() == PacketRecord.CHECKSUM_STORE_CRC32C)
         {
             segmentsChecksummed++;
             return StoredSegmentVerifier.verifyChecksum(arena, view);

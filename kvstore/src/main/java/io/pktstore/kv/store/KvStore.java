@@ -66,7 +66,7 @@ public final class KvStore
     final Quarantine quarantine;
     private final LinkBatch batch;
     private final SegmentPersister persister;
-    private final KeyCopies keyCopies;
+    private final StoreCopies storeCopies;
     private final PacketRecord view = new PacketRecord();
     private final IntArrayList newNodes = new IntArrayList(1024, NONE);
     private final IntArrayList toRelease = new IntArrayList(1024, NONE);
@@ -86,7 +86,7 @@ public final class KvStore
         this.config = config;
         this.batch = arena.linkBatch();
         this.persister = new SegmentPersister(arena);
-        this.keyCopies = new KeyCopies(arena, pool);
+        this.storeCopies = new StoreCopies(arena, pool);
         this.quarantine = new Quarantine(nodes);
         this.reserveRecords = Math.max(config.minReserveRecords(),
             (int)((long)arena.geometry().recordCount() * config.reserveRecordsPercent() / 100));
@@ -209,16 +209,52 @@ public final class KvStore
             return refusal;
         }
         ensureBatchRoom();
+        final int nodeRecord;
+        final int value;
+        if (config.writeMode() == KvStoreConfig.WriteMode.ZERO_COPY)
+        {
+            nodeRecord = keyRecord;
+            value = valueHead;
+        }
+        else
+        {
+            // The comparison store: what LevelDB does with a write (copy into separate space, CRC32C).
+            // The key's copy becomes the node, whose link words the index uses: its checksum is the
+            // Internet checksum in the record's own field; the value's copies carry the CRC32C.
+            nodeRecord = storeCopies.copy(nodes.dataAddress(keyRecord), nodes.dataLength(keyRecord),
+                nodes.keyTimestampNs(keyRecord), StoreCopies.CHECKSUM_INTERNET, config.persistence());
+            value = nodeRecord == NONE ? NONE : copyRecords(valueHead);
+            pool.release(keyRecord);
+            pool.releaseChain(valueHead);
+            if (nodeRecord == NONE || value == NONE && valueHead != NONE)
+            {
+                if (nodeRecord != NONE)
+                {
+                    pool.release(nodeRecord);
+                }
+                stats.refusals++;
+                return StoreStatus.FULL;
+            }
+        }
+        return link(nodeRecord, value, valueLength);
+    }
+
+    /** Links a prepared node (its record's data range is the key) with its value chain into the index. */
+    private int link(final int keyRecord, final int valueHead, final long valueLength)
+    {
         final long node = nodes.recordAddress(keyRecord);
         UnsafeApi.putInt(node + PacketRecord.NEXT_OFFSET, valueHead);
         UnsafeApi.putLong(node + NodeLayout.WORD0, 0);
         UnsafeApi.putLong(node + NodeLayout.WORD1, valueLength);
         UnsafeApi.putLong(node + NodeLayout.WORD2, 0);
         UnsafeApi.putLong(node + NodeLayout.WORD3, 0);
-        persister.persistSegment(keyRecord);
-        for (int r = valueHead; r != NONE; r = nodes.next(r))
+        if (config.persistence())
         {
-            persister.persistRecordAndSegment(r);
+            persister.persistSegment(keyRecord);
+            for (int r = valueHead; r != NONE; r = nodes.next(r))
+            {
+                persister.persistRecordAndSegment(r);
+            }
         }
         final int replaced = index.upsert(keyRecord);
         links.mark(keyRecord, true);
@@ -231,6 +267,45 @@ public final class KvStore
             return StoreStatus.REPLACED;
         }
         return StoreStatus.INSERTED;
+    }
+
+    /**
+     * The copying store's write: each record of a chain copied into store-owned space with a CRC32C
+     * (or none, for the ablation), chained the same way.
+     *
+     * @return the copies' first record, NONE for an empty chain or when the arena has no room (then no copy is left).
+     */
+    private int copyRecords(final int first)
+    {
+        final int checksum = config.writeMode() == KvStoreConfig.WriteMode.COPYING ? StoreCopies.CHECKSUM_CRC32C
+            : StoreCopies.CHECKSUM_NONE;
+        int head = NONE;
+        int tail = NONE;
+        for (int r = first; r != NONE; r = nodes.next(r))
+        {
+            final int length = nodes.dataLength(r);
+            if (length == 0)
+            {
+                continue;
+            }
+            final int copy = storeCopies.copy(nodes.dataAddress(r), length, nodes.keyTimestampNs(r), checksum,
+                config.persistence());
+            if (copy == NONE)
+            {
+                pool.releaseChain(head);
+                return NONE;
+            }
+            if (tail == NONE)
+            {
+                head = copy;
+            }
+            else
+            {
+                nodes.setNext(tail, copy);
+            }
+            tail = copy;
+        }
+        return head;
     }
 
     /**
@@ -248,7 +323,7 @@ public final class KvStore
         {
             throw new IllegalArgumentException("key length " + length);
         }
-        return keyCopies.copy(address, length, timestampNs);
+        return storeCopies.copy(address, length, timestampNs);
     }
 
     /**
@@ -269,7 +344,7 @@ public final class KvStore
         while (done < length)
         {
             final int chunk = (int)Math.min(length - done, arena.bufferSize());
-            final int record = keyCopies.copy(address + done, chunk, timestampNs);
+            final int record = storeCopies.copy(address + done, chunk, timestampNs);
             if (record == NONE)
             {
                 pool.releaseChain(head);
@@ -457,13 +532,20 @@ public final class KvStore
         {
             return 0;
         }
-        for (int i = 0; i < newNodes.size(); i++)
-        {
-            arena.persistRecord(newNodes.getInt(i));
-        }
         try
         {
-            batch.commit();
+            if (config.persistence())
+            {
+                for (int i = 0; i < newNodes.size(); i++)
+                {
+                    arena.persistRecord(newNodes.getInt(i));
+                }
+                batch.commit();
+            }
+            else
+            {
+                batch.applyVolatile();   // benchmark ablation: the links in memory, nothing durable
+            }
         }
         catch (final ArenaException e)
         {
@@ -522,8 +604,8 @@ public final class KvStore
     /** @return counters of operations. */
     public StoreStats stats()
     {
-        stats.keyCopies = keyCopies.copies();
-        stats.keyBytesCopied = keyCopies.bytesCopied();
+        stats.keyCopies = storeCopies.copies();
+        stats.keyBytesCopied = storeCopies.bytesCopied();
         stats.segmentsPersisted = persister.segmentsPersisted();
         stats.batchCommits = batch.commits();
         return stats;
@@ -558,6 +640,6 @@ public final class KvStore
         {
             commit();
         }
-        keyCopies.releaseTail();
+        storeCopies.releaseTail();
     }
 }

@@ -40,7 +40,7 @@ final class SegmentPersister
     {
         view.wrap(arena, record);
         final int buffer = view.bufferIndex();
-        if (persistedInEpoch[buffer] == epoch || view.checksumState() == PacketRecord.CHECKSUM_STORE_COPY)
+        if (persistedInEpoch[buffer] == epoch || view.checksumState() >= PacketRecord.CHECKSUM_STORE_COPY)
         {
             return;   // a store copy is persisted when it is made
         }

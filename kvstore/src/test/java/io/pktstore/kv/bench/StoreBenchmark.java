@@ -325,10 +325,8 @@ public final class StoreBenchmark
                 {
                     try (Arena arena = Arena.open(file))
                     {
-                        final KvStoreConfig c = KvStoreConfig.defaults();
-                        final RecoveryReport report = KvStore.open(arena,
-                            new KvStoreConfig(c.maxValueBytes(), c.reserveRecordsPercent(), c.reserveBuffersPercent(),
-                                c.minReserveRecords(), c.minReserveBuffers(), c.seed(), verify), engine).recoveryReport();
+                        final RecoveryReport report = KvStore.open(arena, KvStoreConfig.defaults().withVerifyAtRecovery(verify),
+                            engine).recoveryReport();
                         if (report.keys() != maxKeys || !report.isClean())
                         {
                             throw new AssertionError("recovered " + report.summary());

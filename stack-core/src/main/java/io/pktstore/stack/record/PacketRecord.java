@@ -103,6 +103,12 @@ public final class PacketRecord
      * range, frame fields are zero.
      */
     public static final int CHECKSUM_STORE_COPY = 4;
+    /**
+     * Not a frame: bytes a copying store (the LevelDB-style comparison mode) copied into a buffer of
+     * its own, with the CRC32C (Castagnoli) of the data range in link word 3 (low 32 bits); frame
+     * fields are zero.
+     */
+    public static final int CHECKSUM_STORE_CRC32C = 5;
 
     /** Flag bit: this record is a clone sharing its buffer with another record. */
     public static final int FLAG_CLONE = 1;
@@ -326,9 +332,9 @@ public final class PacketRecord
      */
     public PacketRecord checksumState(final int v)
     {
-        if (v < CHECKSUM_NONE || v > CHECKSUM_STORE_COPY)
+        if (v < CHECKSUM_NONE || v > CHECKSUM_STORE_CRC32C)
         {
-            throw new IllegalArgumentException("checksumState must be 0..4, was " + v);
+            throw new IllegalArgumentException("checksumState must be 0..5, was " + v);
         }
         buffer.putByte(CHECKSUM_STATE_OFFSET, (byte)v);
         return this;

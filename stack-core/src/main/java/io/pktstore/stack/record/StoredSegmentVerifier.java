@@ -25,7 +25,9 @@ import org.agrona.UnsafeApi;
  *   <li>the TCP checksum over the pseudo-header and the whole segment verifies.</li>
  * </ol>
  * For a {@link PacketRecord#CHECKSUM_STORE_COPY} record (bytes a store copied, no frame around
- * them) the data range must fit the buffer and its Internet checksum must equal {@code tcpChecksum}.
+ * them) the data range must fit the buffer and its Internet checksum must equal {@code tcpChecksum};
+ * for a {@link PacketRecord#CHECKSUM_STORE_CRC32C} record (the copying comparison store) its CRC32C
+ * must equal link word 3.
  *
  * <p>Static, allocation-free.
  */
@@ -86,6 +88,7 @@ public final class StoredSegmentVerifier
         switch (record.checksumState())
         {
             case PacketRecord.CHECKSUM_STORE_COPY:
+            case PacketRecord.CHECKSUM_STORE_CRC32C:
                 if (dataOffset + dataLength > bufferSize)
                 {
                     return BAD_LAYOUT;
@@ -113,6 +116,11 @@ public final class StoredSegmentVerifier
     public static int verifyChecksum(final Arena arena, final PacketRecord record)
     {
         final long buffer = arena.bufferAddress(record.bufferIndex());
+        if (record.checksumState() == PacketRecord.CHECKSUM_STORE_CRC32C)
+        {
+            return org.agrona.checksum.Crc32c.INSTANCE.compute(buffer + record.dataOffset(), 0, record.dataLength()) ==
+                (int)record.linkWord(3) ? OK : BAD_CHECKSUM;
+        }
         if (record.checksumState() == PacketRecord.CHECKSUM_STORE_COPY)
         {
             return (InternetChecksum.fold(InternetChecksum.sum(buffer + record.dataOffset(), record.dataLength(), 0)) &

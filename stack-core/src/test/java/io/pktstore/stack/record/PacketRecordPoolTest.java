@@ -150,7 +150,7 @@ class PacketRecordPoolTest
         final PacketRecord v = pool.view(r);
         assertThrows(IllegalArgumentException.class, () -> v.frameLength(65536));
         assertThrows(IllegalArgumentException.class, () -> v.l4Offset(256));
-        assertThrows(IllegalArgumentException.class, () -> v.checksumState(5));
+        assertThrows(IllegalArgumentException.class, () -> v.checksumState(6));
         assertThrows(IndexOutOfBoundsException.class, () -> v.linkWord(4));
         assertEquals(0, v.frameLength());
     }
