@@ -3,7 +3,6 @@ package io.pktstore.kv.cli;
 import io.pktstore.arena.Arena;
 import io.pktstore.arena.ArenaGeometry;
 import io.pktstore.kv.store.KvStore;
-import io.pktstore.kv.store.KvStoreConfig;
 import io.pktstore.kv.store.RecoveryReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,8 +33,9 @@ public final class InspectCommand implements Callable<Integer>
     public Integer call()
     {
         final PrintWriter out = spec.commandLine().getOut();
-        try (Arena arena = Arena.open(file))
+        try (OfflineStore offline = new OfflineStore(file))
         {
+            final Arena arena = offline.arena;
             final ArenaGeometry g = arena.geometry();
             out.printf("arena: %s%n", file);
             out.printf("format: version 2, %d bytes, mode %s, previous shutdown %s%n", g.requiredBytes(), arena.mode(),
@@ -44,18 +44,13 @@ public final class InspectCommand implements Callable<Integer>
                 g.recordCount(), g.bufferCount(), g.bufferSize(), g.overflowBlockCount(), g.logCapacity());
             out.printf("link log: replayed %d entries at open%s%n", arena.linkLogReplay().applied(),
                 arena.linkLogReplay().skipped() > 0 ? " (" + arena.linkLogReplay().skipped() + " damaged entries skipped)" : "");
-            final KvStore store = KvStore.open(arena, KvStoreConfig.defaults(), null);
+            final KvStore store = offline.store;
             final RecoveryReport report = store.recoveryReport();
             out.printf("store: engine %s, %d keys, %d value bytes%n", store.engine().cliName(), report.keys(), report.valueBytes());
             out.printf("space: records %d used / %d, buffers %d used / %d (%.1f%% of buffers)%n",
                 g.recordCount() - arena.freeRecordCount(), g.recordCount(), g.bufferCount() - arena.freeBufferCount(),
                 g.bufferCount(), 100.0 * (g.bufferCount() - arena.freeBufferCount()) / g.bufferCount());
-            out.printf("recovery: %s%n", report.summary());
-            for (final String problem : report.problems())
-            {
-                out.printf("recovery: %s%n", problem);
-            }
-            store.close();
+            offline.printRecovery(out);
             out.flush();
             return report.isClean() ? 0 : 3;
         }

@@ -1,8 +1,6 @@
 package io.pktstore.kv.cli;
 
-import io.pktstore.arena.Arena;
 import io.pktstore.kv.store.KvStore;
-import io.pktstore.kv.store.KvStoreConfig;
 import io.pktstore.kv.store.RecoveryReport;
 import io.pktstore.kv.store.Scrubber;
 import picocli.CommandLine.Command;
@@ -34,15 +32,10 @@ public final class ScrubCommand implements Callable<Integer>
     public Integer call()
     {
         final PrintWriter out = spec.commandLine().getOut();
-        try (Arena arena = Arena.open(file))
+        try (OfflineStore offline = new OfflineStore(file))
         {
-            final KvStore store = KvStore.open(arena, KvStoreConfig.defaults(), null);
-            final RecoveryReport report = store.recoveryReport();
-            out.printf("recovery: %s%n", report.summary());
-            for (final String problem : report.problems())
-            {
-                out.printf("recovery: %s%n", problem);
-            }
+            final KvStore store = offline.store;
+            final RecoveryReport report = offline.printRecovery(out);
             final Scrubber scrubber = new Scrubber(store);
             scrubber.runPass();
             out.printf("scrub: %d keys, %d records verified, %d damaged, index %s%n", scrubber.passNodes(),
@@ -52,7 +45,6 @@ public final class ScrubCommand implements Callable<Integer>
             {
                 out.printf("damaged key: %s%n", name);
             }
-            store.close();
             out.flush();
             final boolean clean = report.isClean() && store.damagedCount() == 0 && scrubber.indexProblem() == null;
             return clean ? 0 : 3;

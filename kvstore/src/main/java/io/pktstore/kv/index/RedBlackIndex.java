@@ -144,19 +144,34 @@ public final class RedBlackIndex implements OrderedIndex
         }
     }
 
-    private void rotateLeft(final int x, final int parent)
+    /** @return the node's right child if {@code right}, else its left child. */
+    private int child(final int node, final boolean right)
     {
-        final int y = right(x);
-        setRight(x, left(y));
-        setLeft(y, x);
-        replaceChild(parent, x, y);
+        return right ? right(node) : left(node);
     }
 
-    private void rotateRight(final int x, final int parent)
+    private void setChild(final int node, final boolean right, final int child)
     {
-        final int y = left(x);
-        setLeft(x, right(y));
-        setRight(y, x);
+        if (right)
+        {
+            setRight(node, child);
+        }
+        else
+        {
+            setLeft(node, child);
+        }
+    }
+
+    /**
+     * Rotates {@code x} down to the side {@code down} (a left rotation for {@code down = false}... the
+     * child on the other side comes up): CLRS LEFT-ROTATE is {@code rotate(x, parent, false)}, RIGHT-ROTATE
+     * {@code rotate(x, parent, true)}. Three link words change: x's, the risen child's and the parent's.
+     */
+    private void rotate(final int x, final int parent, final boolean down)
+    {
+        final int y = child(x, !down);
+        setChild(x, !down, child(y, down));
+        setChild(y, down, x);
         replaceChild(parent, x, y);
     }
 
@@ -257,52 +272,28 @@ public final class RedBlackIndex implements OrderedIndex
             }
             final int g = path[depth - 2];
             final int greatGrandparent = depth >= 3 ? path[depth - 3] : NONE;
-            if (p == left(g))
+            // The two mirrored cases of CLRS in one: "side" is the side of g that p is on.
+            final boolean side = p != left(g);
+            final int uncle = child(g, !side);
+            if (isRed(uncle))
             {
-                final int uncle = right(g);
-                if (isRed(uncle))
-                {
-                    setRed(p, false);
-                    setRed(uncle, false);
-                    setRed(g, true);
-                    x = g;
-                    depth -= 2;
-                    continue;
-                }
-                if (x == right(p))
-                {
-                    rotateLeft(p, g);
-                    final int t = x;
-                    x = p;
-                    p = t;
-                }
                 setRed(p, false);
+                setRed(uncle, false);
                 setRed(g, true);
-                rotateRight(g, greatGrandparent);
+                x = g;
+                depth -= 2;
+                continue;
             }
-            else
+            if (x == child(p, !side))
             {
-                final int uncle = left(g);
-                if (isRed(uncle))
-                {
-                    setRed(p, false);
-                    setRed(uncle, false);
-                    setRed(g, true);
-                    x = g;
-                    depth -= 2;
-                    continue;
-                }
-                if (x == left(p))
-                {
-                    rotateRight(p, g);
-                    final int t = x;
-                    x = p;
-                    p = t;
-                }
-                setRed(p, false);
-                setRed(g, true);
-                rotateLeft(g, greatGrandparent);
+                rotate(p, g, side);
+                final int t = x;
+                x = p;
+                p = t;
             }
+            setRed(p, false);
+            setRed(g, true);
+            rotate(g, greatGrandparent, !side);
             break;
         }
         final int r = root();
@@ -393,8 +384,9 @@ public final class RedBlackIndex implements OrderedIndex
         {
             final int p = path[top];
             final boolean onLeft = x != NONE ? left(p) == x : xIsLeft;
+            final boolean side = !onLeft;   // the side of p that x is on (mirrored cases of CLRS in one)
             final int grandparent = top > 0 ? path[top - 1] : NONE;
-            int w = onLeft ? right(p) : left(p);
+            int w = child(p, !side);
             if (w == NONE)
             {
                 throw new IllegalStateException("red-black tree: a doubly black node without a sibling, the index is damaged");
@@ -403,22 +395,15 @@ public final class RedBlackIndex implements OrderedIndex
             {
                 setRed(w, false);
                 setRed(p, true);
-                if (onLeft)
-                {
-                    rotateLeft(p, grandparent);
-                }
-                else
-                {
-                    rotateRight(p, grandparent);
-                }
+                rotate(p, grandparent, side);
                 // w is p's parent now: it enters the path where p was.
                 push(top + 1, p);
                 path[top] = w;
                 top++;
-                w = onLeft ? right(p) : left(p);
+                w = child(p, !side);
             }
-            final int nearChild = onLeft ? left(w) : right(w);
-            final int farChild = onLeft ? right(w) : left(w);
+            final int nearChild = child(w, side);
+            final int farChild = child(w, !side);
             if (!isRed(nearChild) && !isRed(farChild))
             {
                 setRed(w, true);
@@ -431,27 +416,13 @@ public final class RedBlackIndex implements OrderedIndex
             {
                 setRed(nearChild, false);
                 setRed(w, true);
-                if (onLeft)
-                {
-                    rotateRight(w, p);
-                }
-                else
-                {
-                    rotateLeft(w, p);
-                }
-                w = onLeft ? right(p) : left(p);
+                rotate(w, p, !side);
+                w = child(p, !side);
             }
             setRed(w, isRed(p));
             setRed(p, false);
-            setRed(onLeft ? right(w) : left(w), false);
-            if (onLeft)
-            {
-                rotateLeft(p, top > 0 ? path[top - 1] : NONE);
-            }
-            else
-            {
-                rotateRight(p, top > 0 ? path[top - 1] : NONE);
-            }
+            setRed(child(w, !side), false);
+            rotate(p, top > 0 ? path[top - 1] : NONE, side);
             x = root();
             break;
         }

@@ -62,24 +62,11 @@ public final class OutputChain
     /**
      * Appends {@code length} bytes from {@code address}.
      *
-     * @return false if the arena has no buffer or record left (nothing appended then... except a prefix).
+     * @return false if the arena has no buffer or record left (a prefix may have been appended).
      */
     public boolean write(final long address, final int length)
     {
-        int done = 0;
-        while (done < length)
-        {
-            final long at = reserve(1);
-            if (at == 0)
-            {
-                return false;
-            }
-            final int chunk = Math.min(length - done, arena.bufferSize() - writeOffset);
-            UnsafeApi.copyMemory(address + done, at, chunk);
-            commitBytes(chunk);
-            done += chunk;
-        }
-        return true;
+        return append(null, address, length);
     }
 
     /** Appends one byte. @return false if the arena is exhausted. */
@@ -98,7 +85,12 @@ public final class OutputChain
     /** Appends an ASCII string's characters (for fixed protocol text). @return false if the arena is exhausted. */
     public boolean writeAscii(final CharSequence text)
     {
-        final int length = text.length();
+        return append(text, 0, text.length());
+    }
+
+    /** Appends either {@code length} bytes from {@code address} or, with {@code text}, its characters. */
+    private boolean append(final CharSequence text, final long address, final int length)
+    {
         int done = 0;
         while (done < length)
         {
@@ -108,9 +100,16 @@ public final class OutputChain
                 return false;
             }
             final int chunk = Math.min(length - done, arena.bufferSize() - writeOffset);
-            for (int i = 0; i < chunk; i++)
+            if (text == null)
             {
-                UnsafeApi.putByte(at + i, (byte)text.charAt(done + i));
+                UnsafeApi.copyMemory(address + done, at, chunk);
+            }
+            else
+            {
+                for (int i = 0; i < chunk; i++)
+                {
+                    UnsafeApi.putByte(at + i, (byte)text.charAt(done + i));
+                }
             }
             commitBytes(chunk);
             done += chunk;

@@ -483,7 +483,8 @@ final class KvRecovery
             arena.persistRecord(node);
             head = NodeLayout.link(node);
             store.quarantine.add(node, beforeCopy, afterCopy);
-            problem("node " + node + " quarantined: its key cannot be verified; keys between "
+            problem("node " + node + " (its key reads " + keyName(node) + ", unverified) quarantined: its key cannot be "
+                + "verified; keys between "
                 + (beforeCopy == NONE ? "the start" : keyName(beforeCopy)) + " and "
                 + (afterCopy == NONE ? "the end" : keyName(afterCopy)) + " answer an error until written again");
         }
