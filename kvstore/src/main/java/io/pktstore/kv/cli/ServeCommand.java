@@ -103,6 +103,14 @@ public final class ServeCommand implements Callable<Integer>
     @Option(names = "--max-value-size", defaultValue = "64m", description = "Largest value accepted (default ${DEFAULT-VALUE}).")
     private String maxValueSize;
 
+    @Option(names = "--cluster-slots", description = "Serve as a Redis Cluster node owning these hash slots, e.g. 0-5460 "
+        + "(the slot map is static: give every node the same map).")
+    private String clusterSlots;
+
+    @Option(names = "--cluster-peer", description = "Another cluster node and its slots, ip:port=slots, e.g. "
+        + "198.18.0.3:6379=5461-10922 (repeat for each).")
+    private List<String> clusterPeers = new java.util.ArrayList<>();
+
     @Option(names = "--driver", defaultValue = "AFPACKET_V2", description = "Frame I/O: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     private Driver driver;
 
@@ -407,10 +415,20 @@ public final class ServeCommand implements Callable<Integer>
             }
             password = lines.get(0);
         }
-        final ServerConfig server;
+        final String cidr = address != null ? address : DEFAULT_STACK_CIDR;
+        ServerConfig server;
         try
         {
             server = ServerConfig.defaults().withPorts(respPort, httpPort).withPassword(password);
+            if (clusterSlots != null)
+            {
+                server = server.withCluster(io.pktstore.kv.server.ClusterMap.parse(
+                    cidr.substring(0, cidr.indexOf('/')) + ":" + respPort, clusterSlots, clusterPeers));
+            }
+            else if (!clusterPeers.isEmpty())
+            {
+                throw new IllegalArgumentException("--cluster-peer needs --cluster-slots (this node's slots)");
+            }
         }
         catch (final IllegalArgumentException e)
         {
@@ -425,7 +443,6 @@ public final class ServeCommand implements Callable<Integer>
             }
             gw = io.pktstore.stack.wire.Ipv4Address.parse(gateway);
         }
-        final String cidr = address != null ? address : DEFAULT_STACK_CIDR;
         return new Options(arenaBytes, engine, KvStoreConfig.defaults().withMaxValueBytes(maxValue), server, cidr, gw);
     }
 

@@ -115,10 +115,19 @@ final class RespCommandRunner
                 RespAdmin.scrub(session, args);
                 break;
             case RespCommands.CLUSTER:
+                RespCluster.cluster(session, args);
+                break;
             case RespCommands.ASKING:
             case RespCommands.READONLY:
             case RespCommands.READWRITE:
-                session.error("ERR This instance has cluster support disabled");
+                if (session.server().config().cluster() == null)
+                {
+                    session.error("ERR This instance has cluster support disabled");
+                }
+                else
+                {
+                    session.simple("OK");
+                }
                 break;
             default:
                 session.error("ERR command not implemented");
@@ -416,6 +425,10 @@ final class RespCommandRunner
         {
             session.error(NOT_INTEGER);
         }
+        else if (db != 0 && session.server().config().cluster() != null)
+        {
+            session.error("ERR SELECT is not allowed in cluster mode");
+        }
         else if (db != 0)
         {
             session.error("ERR DB index is out of range");
@@ -696,7 +709,7 @@ final class RespCommandRunner
         session.bulk("id");
         session.integer(session.clientId());
         session.bulk("mode");
-        session.bulk("standalone");
+        session.bulk(session.server().config().cluster() == null ? "standalone" : "cluster");
         session.bulk("role");
         session.bulk("master");
         session.bulk("modules");

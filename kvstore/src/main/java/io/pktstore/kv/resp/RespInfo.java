@@ -74,7 +74,7 @@ final class RespInfo
             case "server":
                 sb.append("# Server\r\n");
                 line(sb, "redis_version", RespCommandRunner.REDIS_VERSION);
-                line(sb, "redis_mode", "standalone");
+                line(sb, "redis_mode", server.config().cluster() == null ? "standalone" : "cluster");
                 line(sb, "os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                     + System.getProperty("os.arch"));
                 line(sb, "arch_bits", 64);
@@ -142,7 +142,7 @@ final class RespInfo
                 break;
             case "cluster":
                 sb.append("# Cluster\r\n");
-                line(sb, "cluster_enabled", 0);
+                line(sb, "cluster_enabled", server.config().cluster() == null ? 0 : 1);
                 break;
             case "latencystats":
             {

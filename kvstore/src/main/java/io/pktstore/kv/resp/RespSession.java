@@ -2,6 +2,7 @@ package io.pktstore.kv.resp;
 
 import io.pktstore.kv.format.NodeLayout;
 import io.pktstore.kv.server.Arguments;
+import io.pktstore.kv.server.ClusterMap;
 import io.pktstore.kv.server.KvServer;
 import io.pktstore.kv.server.ServerStats;
 import io.pktstore.kv.server.Session;
@@ -131,6 +132,11 @@ public final class RespSession extends Session
             error("ERR wrong number of arguments for '" + command.name + "' command");
             return;
         }
+        final ClusterMap cluster = server.config().cluster();
+        if (cluster != null && command.firstKey != 0 && !routedHere(cluster, command))
+        {
+            return;
+        }
         if (command.writesData && args.anyDiscarded())
         {
             stats.refusedFull++;
@@ -138,6 +144,48 @@ public final class RespSession extends Session
             return;
         }
         runner.run(command, nowNs);
+    }
+
+    /**
+     * Redis Cluster routing: every key of the request must hash to one slot (else CROSSSLOT) that this
+     * node serves (else MOVED to the owner, which cluster-aware clients follow).
+     *
+     * @return true if the request runs here; false after its redirect or error was answered.
+     */
+    private boolean routedHere(final ClusterMap cluster, final RespCommands.Command command)
+    {
+        final int last = command.lastKey < 0 ? args.count() + command.lastKey : Math.min(command.lastKey, args.count() - 1);
+        int slot = -1;
+        for (int i = command.firstKey; i <= last; i += command.step)
+        {
+            final long key = args.key(i);
+            if (key == 0)
+            {
+                continue;   // an invalid key: the command answers that itself
+            }
+            final int s = ClusterMap.slot(key, (int)args.length(i));
+            if (slot >= 0 && s != slot)
+            {
+                error("CROSSSLOT Keys in request don't hash to the same slot");
+                return false;
+            }
+            slot = s;
+        }
+        if (slot < 0 || cluster.ownsSlot(slot))
+        {
+            return true;
+        }
+        final ClusterMap.Node owner = cluster.ownerOf(slot);
+        if (owner == null)
+        {
+            error("CLUSTERDOWN Hash slot not served");
+        }
+        else
+        {
+            server.stats().redirects++;
+            error("MOVED " + slot + " " + owner.address());
+        }
+        return false;
     }
 
     private void unknownCommand()

@@ -10,9 +10,10 @@ package io.pktstore.kv.server;
  * @param maxRequestHead    longest HTTP request line plus headers, in bytes
  * @param maxRequestLine    longest HTTP request line (the URI: 414 beyond)
  * @param scrubRecordsPerCycle records an online scrub verifies per duty cycle
+ * @param cluster           the Redis Cluster slot map this node serves in, or null (not a cluster node)
  */
 public record ServerConfig(int respPort, int httpPort, String password, int maxArguments, int maxRequestHead,
-                           int maxRequestLine, int scrubRecordsPerCycle)
+                           int maxRequestLine, int scrubRecordsPerCycle, ClusterMap cluster)
 {
     /** The default RESP port (Redis's). */
     public static final int DEFAULT_RESP_PORT = 6379;
@@ -41,25 +42,33 @@ public record ServerConfig(int respPort, int httpPort, String password, int maxA
     /** @return the defaults: ports 6379 and 8080, no password, 1 Mi arguments, 8 KiB heads, 4 KiB lines. */
     public static ServerConfig defaults()
     {
-        return new ServerConfig(DEFAULT_RESP_PORT, DEFAULT_HTTP_PORT, null, 1 << 20, 8192, 4096, 64);
+        return new ServerConfig(DEFAULT_RESP_PORT, DEFAULT_HTTP_PORT, null, 1 << 20, 8192, 4096, 64, null);
     }
 
     /** @return a copy with other ports. */
     public ServerConfig withPorts(final int resp, final int http)
     {
-        return new ServerConfig(resp, http, password, maxArguments, maxRequestHead, maxRequestLine, scrubRecordsPerCycle);
+        return new ServerConfig(resp, http, password, maxArguments, maxRequestHead, maxRequestLine, scrubRecordsPerCycle,
+            cluster);
     }
 
     /** @return a copy with a password (null: none). */
     public ServerConfig withPassword(final String newPassword)
     {
         return new ServerConfig(respPort, httpPort, newPassword, maxArguments, maxRequestHead, maxRequestLine,
-            scrubRecordsPerCycle);
+            scrubRecordsPerCycle, cluster);
     }
 
     /** @return a copy with other request limits. */
     public ServerConfig withLimits(final int arguments, final int head, final int line)
     {
-        return new ServerConfig(respPort, httpPort, password, arguments, head, line, scrubRecordsPerCycle);
+        return new ServerConfig(respPort, httpPort, password, arguments, head, line, scrubRecordsPerCycle, cluster);
+    }
+
+    /** @return a copy serving in a Redis Cluster with this slot map (null: no cluster). */
+    public ServerConfig withCluster(final ClusterMap map)
+    {
+        return new ServerConfig(respPort, httpPort, password, maxArguments, maxRequestHead, maxRequestLine,
+            scrubRecordsPerCycle, map);
     }
 }

@@ -26,6 +26,8 @@ public final class ServerStats
     public long unknownCommands;
     /** Group commits run by the server's hook. */
     public long groupCommits;
+    /** Requests redirected to another cluster node (MOVED). */
+    public long redirects;
     /** Value bytes sent in replies, as clones of stored records. */
     public long valueBytesOut;
 }
