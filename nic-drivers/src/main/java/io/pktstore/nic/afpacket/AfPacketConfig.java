@@ -27,6 +27,8 @@ public final class AfPacketConfig
     private final boolean promiscuous;
     private final int busyPollSpins;
     private final int fanoutGroup;
+    private final long stationMac;
+    private final int stationIp;
 
     private AfPacketConfig(final Builder b)
     {
@@ -45,6 +47,8 @@ public final class AfPacketConfig
         promiscuous = b.promiscuous;
         busyPollSpins = b.busyPollSpins;
         fanoutGroup = b.fanoutGroup;
+        stationMac = b.stationMac;
+        stationIp = b.stationIp;
     }
 
     /**
@@ -155,6 +159,24 @@ public final class AfPacketConfig
         return fanoutGroup;
     }
 
+    /** @return true if a station filter is set ({@link Builder#stationFilter}). */
+    public boolean hasStationFilter()
+    {
+        return stationMac != 0;
+    }
+
+    /** @return the station filter's MAC (48 bits), 0 = no filter. */
+    public long stationMac()
+    {
+        return stationMac;
+    }
+
+    /** @return the station filter's IPv4 address (host order). */
+    public int stationIp()
+    {
+        return stationIp;
+    }
+
     /** @return RX frames in the ring (V2 meaning; V3 approximate). */
     public int rxFrameCount()
     {
@@ -194,6 +216,8 @@ public final class AfPacketConfig
         private boolean promiscuous;
         private int busyPollSpins;
         private int fanoutGroup = -1;
+        private long stationMac;
+        private int stationIp;
 
         private Builder(final String interfaceName)
         {
@@ -282,6 +306,27 @@ public final class AfPacketConfig
          * @param on PACKET_MR_PROMISC membership.
          * @return this.
          */
+        /**
+         * Receive only the frames of one station among several on the interface (shards of a node,
+         * each with its own MAC and address): frames addressed to {@code mac}, and ARP packets whose
+         * target address is {@code ip} (requests are broadcast). A classic BPF program attached with
+         * SO_ATTACH_FILTER, so the kernel does not copy other stations' frames into this ring at all.
+         *
+         * @param mac the station's MAC (48 bits, not 0).
+         * @param ip the station's IPv4 address (host order).
+         * @return this.
+         */
+        public Builder stationFilter(final long mac, final int ip)
+        {
+            if (mac == 0 || (mac >>> 48) != 0)
+            {
+                throw new IllegalArgumentException("station MAC must be a non-zero 48-bit value");
+            }
+            stationMac = mac;
+            stationIp = ip;
+            return this;
+        }
+
         public Builder promiscuous(final boolean on)
         {
             promiscuous = on;

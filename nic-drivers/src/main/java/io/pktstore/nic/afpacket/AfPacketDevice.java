@@ -102,6 +102,10 @@ public final class AfPacketDevice implements FrameDevice
                 throw new DeviceException("mmap of the " + mappedLength + "-byte packet rings for '" + name +
                     "' failed: " + LibC.describe(LibC.errno()));
             }
+            if (config.hasStationFilter())
+            {
+                attachStationFilter(config.stationMac(), config.stationIp());
+            }
             bind(name);
             if (config.ignoreOutgoing())
             {
@@ -153,6 +157,67 @@ public final class AfPacketDevice implements FrameDevice
     public static AfPacketDevice open(final AfPacketConfig config)
     {
         return new AfPacketDevice(config);
+    }
+
+    /** SOL_SOCKET / SO_ATTACH_FILTER (asm-generic/socket.h). */
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_ATTACH_FILTER = 26;
+
+    /**
+     * Attaches the classic BPF program of {@link AfPacketConfig.Builder#stationFilter}:
+     * <pre>
+     *  0  ldh [12]                   EtherType
+     *  1  jeq #0x0806   jt 2  jf 4   ARP?
+     *  2  ld  [38]                   ARP target protocol address (14 + 24)
+     *  3  jeq #ip       jt 8  jf 9
+     *  4  ld  [0]                    destination MAC, bytes 0..3
+     *  5  jeq #mac_hi   jt 6  jf 9
+     *  6  ldh [4]                    destination MAC, bytes 4..5
+     *  7  jeq #mac_lo   jt 8  jf 9
+     *  8  ret #262144                accept the whole frame
+     *  9  ret #0                     drop
+     * </pre>
+     * struct sock_filter { u16 code; u8 jt; u8 jf; u32 k; } (8 bytes);
+     * struct sock_fprog { u16 len; pad to 8; struct sock_filter *filter; } (16 bytes).
+     */
+    private void attachStationFilter(final long mac, final int ip)
+    {
+        final int[][] program = {
+            {0x28, 0, 0, 12},
+            {0x15, 0, 2, 0x0806},
+            {0x20, 0, 0, 38},
+            {0x15, 4, 5, ip},
+            {0x20, 0, 0, 0},
+            {0x15, 0, 3, (int)(mac >>> 16)},
+            {0x28, 0, 0, 4},
+            {0x15, 0, 1, (int)(mac & 0xFFFF)},
+            {0x06, 0, 0, 262144},
+            {0x06, 0, 0, 0},
+        };
+        final long filter = UnsafeApi.allocateMemory(program.length * 8L + 16);
+        try
+        {
+            for (int i = 0; i < program.length; i++)
+            {
+                final long at = filter + i * 8L;
+                UnsafeApi.putShort(at, (short)program[i][0]);
+                UnsafeApi.putByte(at + 2, (byte)program[i][1]);
+                UnsafeApi.putByte(at + 3, (byte)program[i][2]);
+                UnsafeApi.putInt(at + 4, program[i][3]);
+            }
+            final long fprog = filter + program.length * 8L;
+            UnsafeApi.setMemory(fprog, 16, (byte)0);
+            UnsafeApi.putShort(fprog, (short)program.length);
+            UnsafeApi.putLong(fprog + 8, filter);
+            if (C.setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, 16) != 0)
+            {
+                throw fail("setsockopt(SO_ATTACH_FILTER station " + Long.toHexString(mac) + ")", LibC.errno());
+            }
+        }
+        finally
+        {
+            UnsafeApi.freeMemory(filter);
+        }
     }
 
     private void setInt(final int option, final int value, final String what)

@@ -123,6 +123,69 @@ class AfPacketOptionsTest
         }
     }
 
+    /** An ARP request (broadcast) asking for {@code targetIp}, marked in the sender hardware address. */
+    private static ByteBuffer arpRequest(final int targetIp, final int marker)
+    {
+        final ByteBuffer f = NativeFrames.allocate(64);
+        for (int i = 0; i < 6; i++)
+        {
+            f.put(i, (byte)0xFF);
+        }
+        f.put(6, (byte)0x02).put(11, (byte)marker);
+        f.put(12, (byte)0x08).put(13, (byte)0x06);
+        f.putShort(14, (short)1).putShort(16, (short)0x0800).put(18, (byte)6).put(19, (byte)4).putShort(20, (short)1);
+        f.put(22, (byte)0x02).put(27, (byte)marker);
+        f.putInt(38, targetIp);
+        return f;
+    }
+
+    private static int countArpMarked(final AfPacketDevice device, final int marker, final long waitMs)
+    {
+        final NativeFrames.BurstMemory mem = NativeFrames.burst(64, 2048);
+        int count = 0;
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+        while (System.nanoTime() < deadline)
+        {
+            device.awaitReadable(TimeUnit.MILLISECONDS.toNanos(10));
+            final int n = device.receive(mem.burst, System.nanoTime());
+            for (int i = 0; i < n; i++)
+            {
+                final byte[] f = NativeFrames.frame(mem.burst, i);
+                if (f.length >= 28 && Packets.u16(f, 12) == 0x0806 && f[27] == (byte)marker)
+                {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+
+    @Test
+    void aStationFilterLetsInOnlyItsOwnFramesAndArpForItsAddress() throws Exception
+    {
+        final long stationMac = 0x02_AA_BB_CC_DD_01L;
+        final int stationIp = 0xC6120B07;   // 198.18.11.7
+        try (AfPacketDevice station = AfPacketDevice.open(AfPacketConfig.builder(topology.stackInterface())
+                .stationFilter(stationMac, stationIp).build());
+            AfPacketDevice open = AfPacketDevice.open(AfPacketConfig.builder(topology.stackInterface()).build());
+            AfPacketDevice tx = topology.runInPeerNamespace(() -> AfPacketDevice.open(
+                AfPacketConfig.builder(topology.peerInterface()).build())))
+        {
+            countMarked(station, 0, 20);
+            send(tx, frame("02:aa:bb:cc:dd:01", 0x81), 4);        // to the station
+            send(tx, frame("02:aa:bb:cc:dd:02", 0x82), 4);        // to another station
+            assertEquals(4, countMarkedUntil(station, 0x81, 4, ARRIVAL_DEADLINE_MS));
+            assertEquals(0, countMarked(station, 0x82, 50), "frames to another MAC are filtered in the kernel");
+            assertEquals(4, countMarkedUntil(open, 0x82, 4, ARRIVAL_DEADLINE_MS), "an unfiltered socket sees them");
+            // (reading drains the ring of everything: the ARP requests go out only now)
+            send(tx, arpRequest(stationIp, 0x83), 2);             // who has the station's address
+            send(tx, arpRequest(stationIp + 1, 0x84), 2);         // who has another address
+            final int arps = countArpMarked(station, 0x83, 300);
+            assertEquals(2, arps, "ARP requests for the station's address pass");
+            assertEquals(0, countArpMarked(station, 0x84, 100), "ARP for other addresses does not");
+        }
+    }
+
     @Test
     void promiscuousMembershipRaisesTheInterfacePromiscuityUntilClose()
     {
