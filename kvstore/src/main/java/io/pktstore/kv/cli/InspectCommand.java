@@ -2,6 +2,7 @@ package io.pktstore.kv.cli;
 
 import io.pktstore.arena.Arena;
 import io.pktstore.arena.ArenaGeometry;
+import io.pktstore.kv.format.KvFormat;
 import io.pktstore.kv.store.KvStore;
 import io.pktstore.kv.store.RecoveryReport;
 import picocli.CommandLine.Command;
@@ -46,7 +47,10 @@ public final class InspectCommand implements Callable<Integer>
                 arena.linkLogReplay().skipped() > 0 ? " (" + arena.linkLogReplay().skipped() + " damaged entries skipped)" : "");
             final KvStore store = offline.store;
             final RecoveryReport report = store.recoveryReport();
-            out.printf("store: engine %s, %d keys, %d value bytes%n", store.engine().cliName(), report.keys(), report.valueBytes());
+            final int[] shard = KvFormat.shardOf(arena.root(KvFormat.ROOT_SHARD));
+            out.printf("store: engine %s, %d keys, %d value bytes, %s%n", store.engine().cliName(), report.keys(),
+                report.valueBytes(), shard == null ? "MALFORMED shard identity " + Long.toHexString(arena.root(KvFormat.ROOT_SHARD))
+                : "shard " + shard[0] + " of " + shard[1]);
             out.printf("space: records %d used / %d, buffers %d used / %d (%.1f%% of buffers)%n",
                 g.recordCount() - arena.freeRecordCount(), g.recordCount(), g.bufferCount() - arena.freeBufferCount(),
                 g.bufferCount(), 100.0 * (g.bufferCount() - arena.freeBufferCount()) / g.bufferCount());

@@ -14,6 +14,7 @@ import io.pktstore.nic.host.VethTopology;
 import io.pktstore.nic.pcap.PcapRecordingDevice;
 import io.pktstore.nic.pcap.PcapReplayDevice;
 import io.pktstore.stack.StackConfig;
+import io.pktstore.stack.wire.MacAddress;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
 import picocli.CommandLine.Command;
@@ -45,6 +46,9 @@ public final class ServeCommand implements Callable<Integer>
     /** The stack's and the peer's default addresses: the benchmark range RFC 2544 sets aside. */
     static final String DEFAULT_STACK_CIDR = "198.18.0.2/24";
     static final String DEFAULT_PEER_CIDR = "198.18.0.1/24";
+
+    /** The most shards one node runs. */
+    static final int MAX_SHARDS = 64;
 
     /** How the node reads and writes frames. */
     enum Driver
@@ -102,6 +106,15 @@ public final class ServeCommand implements Callable<Integer>
 
     @Option(names = "--max-value-size", defaultValue = "64m", description = "Largest value accepted (default ${DEFAULT-VALUE}).")
     private String maxValueSize;
+
+    @Option(names = "--shards", defaultValue = "1", description = "Shards: independent stacks, each with its own thread, "
+        + "socket, address (--address + i), MAC, arena file (--arena.i) and store; a number or auto (one per core). "
+        + "Default ${DEFAULT-VALUE}: the arena files' layout must not change with the machine's core count.")
+    private String shards;
+
+    @Option(names = "--mac", description = "The (first) shard's MAC: default the interface's; auto = 02:70:6b + the "
+        + "address's low 24 bits (several nodes on one interface each need their own).")
+    private String mac;
 
     @Option(names = "--cluster-slots", description = "Serve as a Redis Cluster node owning these hash slots, e.g. 0-5460 "
         + "(the slot map is static: give every node the same map).")
@@ -166,7 +179,7 @@ public final class ServeCommand implements Callable<Integer>
 
     /** Checked settings. */
     private record Options(long arenaBytes, Engine engine, KvStoreConfig store, ServerConfig server, String cidr,
-                           int gateway)
+                           int gateway, int shards)
     {
     }
 
@@ -175,20 +188,28 @@ public final class ServeCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         boolean opened = false;
         final boolean ownHost = interfaceName == null && driver != Driver.PCAP;
-        try (StoreFile storeFile = StoreFile.open(arenaPath, options.arenaBytes(), recordsPerBuffer, options.engine(), format,
-                options.store());
+        // The plan's addresses and arena files are known before the host exists; its MACs after.
+        final List<ShardPlan.Shard> files = plan(options, PLACEHOLDER_MAC);
+        try (NodeShards shards = NodeShards.open(files, shard -> StoreFile.open(shard.arena(), options.arenaBytes(),
+                recordsPerBuffer, options.engine(), format, options.store(), shard.identity()));
              VethTopology topology = ownHost ? VethTopology.create(DEFAULT_PEER_CIDR) : null)
         {
             opened = true;
-            final RecoveryReport report = storeFile.store().recoveryReport();
-            out.printf("pktstore: arena %s %s%n", arenaPath, storeFile.describe());
-            out.printf("pktstore: recovery: %s%n", report.summary());
-            for (final String problem : report.problems())
+            for (final ShardPlan.Shard shard : files)
             {
-                out.printf("pktstore: recovery: %s%n", problem);
+                final StoreFile storeFile = shards.store(shard.index());
+                final RecoveryReport report = storeFile.store().recoveryReport();
+                out.printf("pktstore: %sarena %s %s%n", shard.label(), shard.arena(), storeFile.describe());
+                out.printf("pktstore: %srecovery: %s%n", shard.label(), report.summary());
+                for (final String problem : report.problems())
+                {
+                    out.printf("pktstore: %srecovery: %s%n", shard.label(), problem);
+                }
             }
             final String ifName = topology != null ? topology.stackInterface() : interfaceName;
-            final String mac = topology != null ? topology.stackMac() : driver == Driver.PCAP ? "02:00:00:00:00:02" : macOf(ifName);
+            final long interfaceMac = topology != null ? MacAddress.parse(topology.stackMac())
+                : driver == Driver.PCAP ? PLACEHOLDER_MAC : MacAddress.parse(macOf(ifName));
+            final List<ShardPlan.Shard> plan = plan(options, interfaceMac);
             if (topology != null)
             {
                 // The kernel peer would otherwise hand us 64 KB TSO/GSO super-frames.
@@ -198,52 +219,55 @@ public final class ServeCommand implements Callable<Integer>
             {
                 receiveOffloadsOff(ifName, out);
             }
-            final StackConfig stackConfig = StackConfig.builder().mac(mac).ip(options.cidr()).gateway(options.gateway())
-                .idleMode(idleMode).build();
-            final FrameDevice device = openDevice(ifName);
-            int status = 0;
-            try (StorageNode node = new StorageNode(device, stackConfig, storeFile.store(), options.server(),
-                new SystemNanoClock(), idleStrategy(device)))
+            shards.start(plan, (shard, storeFile) ->
             {
-                final String ip = options.cidr().substring(0, options.cidr().indexOf('/'));
-                out.printf("pktstore: stack %s (%s) on %s (%s); RESP on port %s, HTTP on port %s; echo on %d, discard on %d%n",
-                    ip, mac, ifName == null ? "capture " + replay : ifName, driver, port(options.server().respPort()),
-                    port(options.server().httpPort()), StorageNode.ECHO_PORT, StorageNode.DISCARD_PORT);
-                if (topology != null)
-                {
-                    printTryLines(out, topology.peerNamespace().name(), topology.peerAddress(), ip, options.server());
-                }
+                final StackConfig stackConfig = StackConfig.builder().mac(shard.mac()).ip(shard.cidr())
+                    .gateway(options.gateway()).idleMode(idleMode).build();
+                final FrameDevice device = openDevice(ifName, shard);
+                return new StorageNode(device, stackConfig, storeFile.store(), shard.server(), new SystemNanoClock(),
+                    idleStrategy(device));
+            });
+            for (final ShardPlan.Shard shard : plan)
+            {
+                out.printf("pktstore: %sstack %s (%s) on %s (%s); RESP on port %s, HTTP on port %s; echo on %d, discard on %d%s%n",
+                    shard.label(), shard.address(), MacAddress.toString(shard.mac()),
+                    ifName == null ? "capture " + replay : ifName, driver, port(shard.server().respPort()),
+                    port(shard.server().httpPort()), StorageNode.ECHO_PORT, StorageNode.DISCARD_PORT,
+                    shard.server().cluster() == null ? "" : "; cluster slots " + slotsOf(shard));
+            }
+            final String ip = plan.get(0).address();
+            if (topology != null)
+            {
+                printTryLines(out, topology.peerNamespace().name(), topology.peerAddress(), ip, plan.get(0).server());
+            }
+            out.flush();
+            int status = 0;
+            if (selfCheck)
+            {
+                status = SelfCheck.run(topology, ip, plan.get(0).server(), out) ? 0 : 1;
+            }
+            else if (durationSeconds > 0)
+            {
+                shards.await(stop, TimeUnit.SECONDS.toMillis(durationSeconds), out);
+            }
+            else if (driver == Driver.PCAP)
+            {
+                awaitReplay(shards, stop, out);
+            }
+            else
+            {
+                out.println("pktstore: running; Ctrl-C to stop");
                 out.flush();
-                if (selfCheck)
-                {
-                    status = SelfCheck.run(topology, ip, options.server(), out) ? 0 : 1;
-                }
-                else if (durationSeconds > 0)
-                {
-                    stop.await(durationSeconds, TimeUnit.SECONDS);
-                }
-                else if (driver == Driver.PCAP)
-                {
-                    final PcapReplayDevice replayDevice = (PcapReplayDevice)unwrap(device);
-                    while (replayDevice.remaining() > 0 && !stop.await(10, TimeUnit.MILLISECONDS))
-                    {
-                        // the capture is replayed by the node's thread
-                    }
-                    stop.await(200, TimeUnit.MILLISECONDS);   // the last replies' duty cycle
-                }
-                else
-                {
-                    out.println("pktstore: running; Ctrl-C to stop");
-                    out.flush();
-                    stop.await();
-                }
-                node.close();
-                if (node.failure() != null)
-                {
-                    out.println("pktstore: the node failed: " + node.failure());
-                    status = 1;
-                }
-                out.println("pktstore: stopped; " + node.summary());
+                shards.await(stop, 0, out);
+            }
+            shards.stopNodes();
+            if (shards.reportFailures(out))
+            {
+                status = 1;
+            }
+            for (final String summary : shards.summaries())
+            {
+                out.println("pktstore: stopped; " + summary);
             }
             out.flush();
             return status;
@@ -252,10 +276,40 @@ public final class ServeCommand implements Callable<Integer>
         {
             if (opened)
             {
-                out.println("pktstore: arena closed cleanly" + (ownHost ? "; namespace and veth pair removed" : ""));
+                out.println("pktstore: arena" + (files.size() > 1 ? "s" : "") + " closed cleanly"
+                    + (ownHost ? "; namespace and veth pair removed" : ""));
             }
             out.flush();
         }
+    }
+
+    /** A MAC for the plan before the interface is known (and for capture replays, which have none). */
+    private static final long PLACEHOLDER_MAC = 0x02_00_00_00_00_02L;
+
+    private List<ShardPlan.Shard> plan(final Options options, final long interfaceMac)
+    {
+        return ShardPlan.plan(options.shards(), arenaPath, options.cidr(), mac, interfaceMac, options.server(), clusterSlots,
+            clusterPeers);
+    }
+
+    private static String slotsOf(final ShardPlan.Shard shard)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (final int[] range : shard.server().cluster().self().ranges())
+        {
+            sb.append(sb.length() == 0 ? "" : ",").append(range[0] == range[1] ? range[0] + "" : range[0] + "-" + range[1]);
+        }
+        return sb.toString();
+    }
+
+    /** With --driver PCAP: until the capture is replayed (by the node's thread), or stop. */
+    private void awaitReplay(final NodeShards shards, final CountDownLatch stop, final PrintWriter out) throws InterruptedException
+    {
+        while (replayDevice.remaining() > 0 && !shards.await(stop, 10, out))
+        {
+            // the capture is replayed by the node's thread
+        }
+        stop.await(200, TimeUnit.MILLISECONDS);   // the last replies' duty cycle
     }
 
     private static String port(final int port)
@@ -263,13 +317,22 @@ public final class ServeCommand implements Callable<Integer>
         return port == 0 ? "off" : Integer.toString(port);
     }
 
-    private FrameDevice openDevice(final String ifName)
+    /** The capture being replayed (with --driver PCAP), read by the waiting thread. */
+    private PcapReplayDevice replayDevice;
+
+    /**
+     * Opens a shard's socket. Every AF_PACKET socket carries the shard's station filter, so a shard
+     * never copies frames meant for another station on the interface (another shard, another node,
+     * the kernel's own address).
+     */
+    private FrameDevice openDevice(final String ifName, final ShardPlan.Shard shard)
     {
         final FrameDevice device = switch (driver)
         {
-            case AFPACKET_V2 -> AfPacketDevice.open(AfPacketConfig.builder(ifName).version(TpacketVersion.V2).build());
-            case AFPACKET_V3 -> AfPacketDevice.open(AfPacketConfig.builder(ifName).version(TpacketVersion.V3).build());
-            case PCAP -> PcapReplayDevice.open(replay, PcapReplayDevice.Pacing.ORIGINAL_TIMING);
+            case AFPACKET_V2, AFPACKET_V3 -> AfPacketDevice.open(AfPacketConfig.builder(ifName)
+                .version(driver == Driver.AFPACKET_V2 ? TpacketVersion.V2 : TpacketVersion.V3)
+                .stationFilter(shard.mac(), shard.ip()).promiscuous(shard.promiscuous()).build());
+            case PCAP -> replayDevice = PcapReplayDevice.open(replay, PcapReplayDevice.Pacing.ORIGINAL_TIMING);
         };
         if (record == null)
         {
@@ -284,11 +347,6 @@ public final class ServeCommand implements Callable<Integer>
             device.close();
             throw e;
         }
-    }
-
-    private static FrameDevice unwrap(final FrameDevice device)
-    {
-        return device instanceof PcapRecordingDevice r ? r.inner() : device;
     }
 
     private IdleStrategy idleStrategy(final FrameDevice device)
@@ -360,10 +418,11 @@ public final class ServeCommand implements Callable<Integer>
             throw new ParameterException(spec.commandLine(), "--address must be an IPv4 address/prefix like 198.18.0.2/24, got '"
                 + address + "'");
         }
-        if (interfaceName == null && driver != Driver.PCAP && address != null && !address.startsWith("198.18.0."))
+        if (interfaceName == null && driver != Driver.PCAP && address != null
+            && (!address.startsWith("198.18.0.") || address.startsWith("198.18.0.1/")))
         {
-            throw new ParameterException(spec.commandLine(), "on the veth pair it creates the stack must be in 198.18.0.0/24 "
-                + "(the peer is " + DEFAULT_PEER_CIDR + "), got '" + address + "'");
+            throw new ParameterException(spec.commandLine(), "on the veth pair it creates the stack must be in 198.18.0.0/24, "
+                + "not the peer's address (the peer is " + DEFAULT_PEER_CIDR + "), got '" + address + "'");
         }
         if (driver == Driver.PCAP && replay == null)
         {
@@ -420,12 +479,11 @@ public final class ServeCommand implements Callable<Integer>
         try
         {
             server = ServerConfig.defaults().withPorts(respPort, httpPort).withPassword(password);
-            if (clusterSlots != null)
+            if (clusterSlots != null && respPort == 0)
             {
-                server = server.withCluster(io.pktstore.kv.server.ClusterMap.parse(
-                    cidr.substring(0, cidr.indexOf('/')) + ":" + respPort, clusterSlots, clusterPeers));
+                throw new IllegalArgumentException("--cluster-slots needs the RESP port (--resp-port is 0)");
             }
-            else if (!clusterPeers.isEmpty())
+            if (clusterSlots == null && !clusterPeers.isEmpty())
             {
                 throw new IllegalArgumentException("--cluster-peer needs --cluster-slots (this node's slots)");
             }
@@ -443,7 +501,47 @@ public final class ServeCommand implements Callable<Integer>
             }
             gw = io.pktstore.stack.wire.Ipv4Address.parse(gateway);
         }
-        return new Options(arenaBytes, engine, KvStoreConfig.defaults().withMaxValueBytes(maxValue), server, cidr, gw);
+        final Options options = new Options(arenaBytes, engine, KvStoreConfig.defaults().withMaxValueBytes(maxValue), server,
+            cidr, gw, shardCount());
+        try
+        {
+            // Addresses, MAC, slot shares and arena files checked before anything is created.
+            plan(options, PLACEHOLDER_MAC);
+            ShardPlan.checkNoOtherShardCount(arenaPath, options.shards());
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        return options;
+    }
+
+    /** @return the --shards count: a number, or "auto" for one per available core. */
+    private int shardCount()
+    {
+        if ("auto".equals(shards))
+        {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        final int count;
+        try
+        {
+            count = Integer.parseInt(shards);
+        }
+        catch (final NumberFormatException e)
+        {
+            throw new ParameterException(spec.commandLine(), "--shards must be a number 1..64 or auto, got '" + shards + "'");
+        }
+        if (count < 1 || count > MAX_SHARDS)
+        {
+            throw new ParameterException(spec.commandLine(), "--shards must be 1.." + MAX_SHARDS + " or auto, got " + count);
+        }
+        if (count > 1 && (driver == Driver.PCAP || record != null))
+        {
+            throw new ParameterException(spec.commandLine(), "--driver PCAP and --record serve one shard (one capture file): "
+                + "drop --shards");
+        }
+        return count;
     }
 
     private static String macOf(final String ifName) throws java.io.IOException

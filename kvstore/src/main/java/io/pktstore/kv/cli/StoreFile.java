@@ -5,6 +5,7 @@ import io.pktstore.arena.ArenaException;
 import io.pktstore.arena.ArenaGeometry;
 import io.pktstore.arena.MappedPmRegion;
 import io.pktstore.kv.format.Engine;
+import io.pktstore.kv.format.KvFormat;
 import io.pktstore.kv.store.KvFormatException;
 import io.pktstore.kv.store.KvStore;
 import io.pktstore.kv.store.KvStoreConfig;
@@ -21,6 +22,10 @@ import java.nio.file.Path;
  *   <li>An existing arena is opened, its link log replayed, its store recovered (every stored segment
  *       re-verified). An arena holding no store, or a store of another engine than asked for, is refused
  *       with a message that names the cause; nothing is written.</li>
+ *   <li>With {@code --shards N} every shard has its own file, and each store records which shard of how
+ *       many it is ({@link KvFormat#ROOT_SHARD}, written once at creation): a file opened as another
+ *       shard, or by a node with another shard count, is refused before anything is written, since its
+ *       keys were dealt by another map.</li>
  *   <li>Only {@code --format} reformats an existing file (at its current size): everything in it is
  *       lost.</li>
  *   <li>Anything else (a file that is not an arena, of another format version, truncated) is refused by
@@ -41,6 +46,13 @@ final class StoreFile implements AutoCloseable
         this.how = how;
     }
 
+    /** Opens a node's only store (shard 0 of 1): see the other overload. */
+    static StoreFile open(final Path path, final long size, final int recordsPerBuffer, final Engine engine,
+                          final boolean format, final KvStoreConfig config)
+    {
+        return open(path, size, recordsPerBuffer, engine, format, config, new int[] {0, 1});
+    }
+
     /**
      * @param path the arena file.
      * @param size size of a new file in bytes.
@@ -48,17 +60,19 @@ final class StoreFile implements AutoCloseable
      * @param engine the engine wanted, or null: the existing store's, or the skip list for a new one.
      * @param format reformat an existing file.
      * @param config the store's settings.
+     * @param shard the shard this file serves: {index, count}.
      * @return the open arena and store.
      * @throws ArenaException naming the cause if the file cannot be used (nothing written then)
      */
     static StoreFile open(final Path path, final long size, final int recordsPerBuffer, final Engine engine,
-                          final boolean format, final KvStoreConfig config)
+                          final boolean format, final KvStoreConfig config, final int[] shard)
     {
+        final long identity = KvFormat.shardIdentity(shard[0], shard[1]);
         final Engine newEngine = engine != null ? engine : Engine.SKIPLIST;
         if (isMissingOrEmpty(path))
         {
             final Arena arena = createArena(path, size, recordsPerBuffer);
-            return withNewStore(arena, newEngine, config, "created");
+            return withNewStore(arena, newEngine, config, identity, "created");
         }
         if (format)
         {
@@ -74,11 +88,12 @@ final class StoreFile implements AutoCloseable
                 region.close();
                 throw e;
             }
-            return withNewStore(arena, newEngine, config, "reformatted (--format: its previous contents are gone)");
+            return withNewStore(arena, newEngine, config, identity, "reformatted (--format: its previous contents are gone)");
         }
         final Arena arena = Arena.open(path);
         try
         {
+            checkShard(arena, shard);
             final KvStore store;
             try
             {
@@ -103,11 +118,30 @@ final class StoreFile implements AutoCloseable
         return Arena.create(path, size, ArenaGeometry.DEFAULT_BUFFER_SIZE, recordsPerBuffer, null);
     }
 
+    /** Refuses a store that another shard, or a node with another shard count, wrote (before recovery writes). */
+    private static void checkShard(final Arena arena, final int[] shard)
+    {
+        final int[] held = KvFormat.shardOf(arena.root(KvFormat.ROOT_SHARD));
+        if (held == null)
+        {
+            throw new KvFormatException(arena.name() + " has a malformed shard identity (root slot " + KvFormat.ROOT_SHARD
+                + " = " + Long.toHexString(arena.root(KvFormat.ROOT_SHARD)) + ")");
+        }
+        if (held[0] != shard[0] || held[1] != shard[1])
+        {
+            throw new KvFormatException(arena.name() + " holds shard " + held[0] + " of " + held[1] + ", but this node opens it "
+                + "as shard " + shard[0] + " of " + shard[1] + ": start with --shards " + held[1]
+                + " (keys are dealt to shards by their count), or use other arena files");
+        }
+    }
+
     private static StoreFile withNewStore(final Arena arena, final Engine engine, final KvStoreConfig config,
-                                          final String how)
+                                          final long shardIdentity, final String how)
     {
         try
         {
+            // The identity before the KV marker: a store never exists without it.
+            arena.setRoot(KvFormat.ROOT_SHARD, shardIdentity);
             return new StoreFile(arena, KvStore.create(arena, engine, config), how);
         }
         catch (final RuntimeException e)

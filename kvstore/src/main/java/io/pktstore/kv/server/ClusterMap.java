@@ -122,6 +122,16 @@ public final class ClusterMap
         {
             throw new IllegalArgumentException("bad port in '" + address + "'");
         }
+        return new Node(address.substring(0, colon), port, idOf(address), parseSlots(slots));
+    }
+
+    /**
+     * @param slots ranges like "0-5460" or "7,9-12".
+     * @return the ranges, each {lo, hi} inclusive, as written.
+     * @throws IllegalArgumentException if a range is malformed or out of 0..16383
+     */
+    public static List<int[]> parseSlots(final String slots)
+    {
         final List<int[]> ranges = new ArrayList<>();
         for (final String part : slots.split(","))
         {
@@ -142,7 +152,62 @@ public final class ClusterMap
                     + slots + "'");
             }
         }
-        return new Node(address.substring(0, colon), port, idOf(address), List.copyOf(ranges));
+        return List.copyOf(ranges);
+    }
+
+    /**
+     * Splits slots into {@code parts} contiguous shares of (nearly) equal size, in slot order: how a
+     * node's slots are dealt to its shards.
+     *
+     * @param slots ranges like "0-16383".
+     * @param parts how many shares, at least 1 and at most the number of slots.
+     * @return each share as ranges ("0-8191"), in slot order.
+     * @throws IllegalArgumentException if the slots are malformed, overlap, or are fewer than parts
+     */
+    public static List<String> splitSlots(final String slots, final int parts)
+    {
+        final boolean[] owned = new boolean[SLOTS];
+        int count = 0;
+        for (final int[] range : parseSlots(slots))
+        {
+            for (int s = range[0]; s <= range[1]; s++)
+            {
+                if (owned[s])
+                {
+                    throw new IllegalArgumentException("slot " + s + " is given twice in '" + slots + "'");
+                }
+                owned[s] = true;
+                count++;
+            }
+        }
+        if (parts < 1 || parts > count)
+        {
+            throw new IllegalArgumentException(count + " slots cannot be split into " + parts + " shards");
+        }
+        final List<String> shares = new ArrayList<>(parts);
+        int slot = 0;
+        for (int part = 0; part < parts; part++)
+        {
+            // share sizes differ by at most one: the first (count % parts) shares get one more
+            int take = count / parts + (part < count % parts ? 1 : 0);
+            final StringBuilder share = new StringBuilder();
+            while (take > 0)
+            {
+                while (!owned[slot])
+                {
+                    slot++;
+                }
+                final int lo = slot;
+                while (take > 0 && slot < SLOTS && owned[slot])
+                {
+                    slot++;
+                    take--;
+                }
+                share.append(share.length() == 0 ? "" : ",").append(lo == slot - 1 ? Integer.toString(lo) : lo + "-" + (slot - 1));
+            }
+            shares.add(share.toString());
+        }
+        return shares;
     }
 
     /** @return the node id of an address: the hex SHA-1 of "ip:port" (40 characters, as Redis's ids). */

@@ -87,6 +87,24 @@ class ServeCommandTest {
     }
 
     @Test
+    void aShardsStoreIsRefusedAsAnotherShardOrUnderAnotherShardCountAndLeftUntouched(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("node.arena.1");
+        StoreFile.open(file, 8 << 20, 8, null, false, io.pktstore.kv.store.KvStoreConfig.defaults(), new int[] {1, 2}).close();
+        final byte[] before = Files.readAllBytes(file);
+        final io.pktstore.kv.store.KvFormatException count = assertThrows(io.pktstore.kv.store.KvFormatException.class,
+            () -> StoreFile.open(file, 8 << 20, 8, null, false, io.pktstore.kv.store.KvStoreConfig.defaults(), new int[] {1, 3}));
+        assertTrue(count.getMessage().contains("holds shard 1 of 2, but this node opens it as shard 1 of 3: start with --shards 2"),
+            count.getMessage());
+        assertThrows(io.pktstore.kv.store.KvFormatException.class,
+            () -> StoreFile.open(file, 8 << 20, 8, null, false, io.pktstore.kv.store.KvStoreConfig.defaults()));
+        assertArrayEquals(before, Files.readAllBytes(file));
+        try (StoreFile again = StoreFile.open(file, 8 << 20, 8, null, false, io.pktstore.kv.store.KvStoreConfig.defaults(),
+            new int[] {1, 2})) {
+            assertEquals(0, again.store().count());
+        }
+    }
+
+    @Test
     void badFlagsAreUsageErrorsThatSayWhatIsWrong() {
         assertEquals(2, cli.run("serve", "--interface", "eth9"));
         assertTrue(cli.err().contains("--interface needs --address"), cli.err());
@@ -108,6 +126,22 @@ class ServeCommandTest {
         assertTrue(cli.err().contains("--driver PCAP needs --replay"), cli.err());
         assertEquals(2, cli.run("serve", "--max-value-size", "1k"));
         assertTrue(cli.err().contains("--max-value-size must be 8m..4g"), cli.err());
+        assertEquals(2, cli.run("serve", "--shards", "0"));
+        assertTrue(cli.err().contains("--shards must be 1..64 or auto, got 0"), cli.err());
+        assertEquals(2, cli.run("serve", "--shards", "many"));
+        assertTrue(cli.err().contains("--shards must be a number 1..64 or auto, got 'many'"), cli.err());
+        assertEquals(2, cli.run("serve", "--shards", "3", "--address", "198.18.0.253/24"));
+        assertTrue(cli.err().contains("shard 2 would be 198.18.0.255 (the broadcast address)"), cli.err());
+        assertEquals(2, cli.run("serve", "--address", "198.18.0.1/24"));
+        assertTrue(cli.err().contains("not the peer's address"), cli.err());
+        assertEquals(2, cli.run("serve", "--mac", "01:00:5e:00:00:01"));
+        assertTrue(cli.err().contains("--mac must be a unicast address"), cli.err());
+        assertEquals(2, cli.run("serve", "--mac", "zz"));
+        assertTrue(cli.err().contains("not a MAC address"), cli.err());
+        assertEquals(2, cli.run("serve", "--shards", "2", "--cluster-slots", "5"));
+        assertTrue(cli.err().contains("1 slots cannot be split into 2 shards"), cli.err());
+        assertEquals(2, cli.run("serve", "--cluster-peer", "198.18.0.3:6379=0-5"));
+        assertTrue(cli.err().contains("--cluster-peer needs --cluster-slots"), cli.err());
         assertEquals(2, cli.run("serve", "--no-such-flag"));
         assertTrue(cli.err().contains("Unknown option: '--no-such-flag'"), cli.err());
     }

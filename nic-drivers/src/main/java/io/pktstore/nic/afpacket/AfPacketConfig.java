@@ -303,10 +303,6 @@ public final class AfPacketConfig
         }
 
         /**
-         * @param on PACKET_MR_PROMISC membership.
-         * @return this.
-         */
-        /**
          * Receive only the frames of one station among several on the interface (shards of a node,
          * each with its own MAC and address): frames addressed to {@code mac}, and ARP packets whose
          * target address is {@code ip} (requests are broadcast). A classic BPF program attached with
@@ -327,6 +323,11 @@ public final class AfPacketConfig
             return this;
         }
 
+        /**
+         * @param on PACKET_MR_PROMISC membership (a station whose MAC is not the interface's needs it on a
+         *           real NIC, which otherwise drops its frames in hardware).
+         * @return this.
+         */
         public Builder promiscuous(final boolean on)
         {
             promiscuous = on;
