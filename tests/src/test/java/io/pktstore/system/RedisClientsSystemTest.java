@@ -158,7 +158,7 @@ class RedisClientsSystemTest
         final Process proxy = host.start(List.of("nutcracker", "-c", config.toString(), "-v", "4"));
         try
         {
-            waitForPort(22121);
+            host.waitForLocalPort(22121);
             final CommandResult run = host.run(300_000, "redis-benchmark", "-h", "127.0.0.1", "-p", "22121",
                 "-t", "set,get", "-d", "512", "-n", "50000", "-P", "8", "-c", "20", "-r", "5000", "-q");
             assertEquals(0, run.exitCode(), run.toString());
@@ -175,19 +175,5 @@ class RedisClientsSystemTest
             proxy.waitFor(10, TimeUnit.SECONDS);
             Files.deleteIfExists(config);
         }
-    }
-
-    private void waitForPort(final int port) throws InterruptedException
-    {
-        for (int i = 0; i < 200; i++)
-        {
-            final CommandResult r = host.run(5_000, "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + port);
-            if (r.exitCode() == 0)
-            {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("nothing listens on 127.0.0.1:" + port + " in the client namespace");
     }
 }

@@ -36,7 +36,17 @@ final class TestHost implements AutoCloseable
     /** @return the arguments that make a node serve this host's stack interface. */
     List<String> nodeArguments(final Path arena, final String... more)
     {
-        final List<String> args = new ArrayList<>(List.of("--interface", topology.stackInterface(), "--address", NODE_CIDR,
+        return nodeArgumentsAt(NODE_CIDR, arena, more);
+    }
+
+    /**
+     * @param cidr the node's address/prefix on the shared stack interface (several nodes can serve one
+     *             interface, each with its own address and MAC).
+     * @return the arguments that make a node serve this host's stack interface at {@code cidr}.
+     */
+    List<String> nodeArgumentsAt(final String cidr, final Path arena, final String... more)
+    {
+        final List<String> args = new ArrayList<>(List.of("--interface", topology.stackInterface(), "--address", cidr,
             "--arena", arena.toString()));
         args.addAll(List.of(more));
         return args;
@@ -101,6 +111,31 @@ final class TestHost implements AutoCloseable
     static String utf8(final byte[] bytes)
     {
         return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** Runs a client script and fails the test with its output unless it exits 0. @return its output. */
+    String pythonOk(final long timeoutMs, final String script, final String... args) throws IOException
+    {
+        final CommandResult r = python(timeoutMs, script, args);
+        if (r.exitCode() != 0)
+        {
+            throw new AssertionError(script + " " + String.join(" ", args) + " failed: " + r);
+        }
+        return r.stdout();
+    }
+
+    /** Waits until something listens on a TCP port of the client namespace's loopback. */
+    void waitForLocalPort(final int port) throws InterruptedException
+    {
+        for (int i = 0; i < 200; i++)
+        {
+            if (run(5_000, "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + port).exitCode() == 0)
+            {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("nothing listens on 127.0.0.1:" + port + " in the client namespace");
     }
 
     @Override
