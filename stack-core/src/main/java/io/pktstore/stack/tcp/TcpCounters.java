@@ -8,6 +8,10 @@ public final class TcpCounters
 {
     /** Segments handed to TCP by IPv4. */
     public long segmentsIn;
+    /** Segments of established connections taken by the fast path (header prediction). */
+    public long fastPathSegments;
+    /** Segments that went the slow path (every check of RFC 9293 3.10.7). */
+    public long slowPathSegments;
     /** Segments given to IPv4 for transmission. */
     public long segmentsOut;
     /** Segments whose transmission IPv4 refused (TX full, no route, too big); the timers recover. */
@@ -72,7 +76,8 @@ public final class TcpCounters
     @Override
     public String toString()
     {
-        return "TcpCounters{in=" + segmentsIn + ", out=" + segmentsOut + ", outFailed=" + segmentsOutFailed +
+        return "TcpCounters{in=" + segmentsIn + ", fast=" + fastPathSegments + ", slow=" + slowPathSegments +
+            ", out=" + segmentsOut + ", outFailed=" + segmentsOutFailed +
             ", retransmits=" + retransmits + ", rto=" + rtoExpiries + ", fastRetransmits=" + fastRetransmits +
             ", malformedHeader=" + dropMalformedHeader + ", malformedOptions=" + dropMalformedOptions +
             ", outOfWindow=" + dropOutOfWindow + ", paws=" + dropPaws + ", badAck=" + dropBadAck +

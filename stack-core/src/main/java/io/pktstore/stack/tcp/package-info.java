@@ -9,8 +9,15 @@
  *   <li>{@link io.pktstore.stack.tcp.TcpLayer}: the {@code TransportHandler} for protocol 6. Demux by
  *       4-tuple (one long key in a primitive map), listen table, RST for closed ports, one Agrona
  *       {@code DeadlineTimerWheel} for every connection's timers, pre-allocated connection objects.</li>
- *   <li>{@link io.pktstore.stack.tcp.TcpConnection}: the TCB and the event processing, one exhaustive
- *       switch on {@link io.pktstore.stack.tcp.TcpState} per event; the application's handle.</li>
+ *   <li>{@link io.pktstore.stack.tcp.TcpConnection}: the TCB and its event processing: a fast path for
+ *       what an established connection expects next (header prediction), the slow path of RFC 9293
+ *       3.10.7's checks, the timers; every state change through one method, checked against the table in
+ *       {@link io.pktstore.stack.tcp.TcpState}. Its state is grouped, one reset each: {@code SendSpace},
+ *       {@code ReceiveSpace}, {@code NegotiatedOptions}, {@code ConnectionTimers}, the retransmission
+ *       timer, the congestion controller and its {@code SackScoreboard}.</li>
+ *   <li>{@code ApplicationEvents}: what the application must hear, collected during processing and
+ *       delivered by the layer when it settles the connection, after the segment (callbacks never run
+ *       inside processing). {@code Transmitter}: everything a connection puts on the wire.</li>
  *   <li>{@code SendQueue}: the send/retransmission queue, a chain of packet records; segments gather
  *       from their buffers. {@code SegmentWriter}: header + options into a ring slot, checksum once.</li>
  *   <li>The out-of-order tree ({@code tcp.algo.OutOfOrderQueue}), RTO, NewReno, ISN and cookie
