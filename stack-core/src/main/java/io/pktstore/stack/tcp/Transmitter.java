@@ -363,7 +363,14 @@ final class Transmitter
             window = offered;
         }
         final int shift = syn ? 0 : c.opt.rcvShift;
-        final int field = Math.min(window >>> shift, 0xFFFF);
+        int field = Math.min(window >>> shift, 0xFFFF);
+        if ((field << shift) < offered && field < 0xFFFF)
+        {
+            // Scaling rounds down: the edge would move left of one already announced, and a peer that
+            // filled the window would send its ACKs below our RCV.NXT. Round up instead (as Linux's
+            // tcp_select_window); at most 2^shift - 1 bytes beyond the buffer.
+            field = Math.min(0xFFFF, (offered + (1 << shift) - 1) >>> shift);
+        }
         final int edge = rcv.nxt + (field << shift);
         if (gt(edge, rcv.advertisedEdge))
         {
