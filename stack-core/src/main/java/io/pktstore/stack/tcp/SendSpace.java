@@ -42,8 +42,6 @@ final class SendSpace
     int releasedEnd;
     /** Retransmission timeouts in a row without an ACK of new data (the give-up count). */
     int consecutiveTimeouts;
-    /** RFC 3042 limited transmit: bytes the first duplicate ACKs let out beyond the congestion window. */
-    int limitedTransmit;
     /** When we last sent anything (RFC 5681 4.1 restart after idle). */
     long lastSendNs;
 
@@ -66,7 +64,6 @@ final class SendSpace
         holding = false;
         releasedEnd = 0;
         consecutiveTimeouts = 0;
-        limitedTransmit = 0;
         lastSendNs = 0;
     }
 

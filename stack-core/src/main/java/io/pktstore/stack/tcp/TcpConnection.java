@@ -2,7 +2,6 @@ package io.pktstore.stack.tcp;
 
 import io.pktstore.stack.record.PacketRecord;
 import io.pktstore.stack.record.PacketRecordPool;
-import io.pktstore.stack.tcp.algo.NewRenoCongestionControl;
 import io.pktstore.stack.tcp.algo.OutOfOrderQueue;
 import io.pktstore.stack.tcp.algo.RetransmissionTimer;
 import io.pktstore.stack.tcp.wire.TcpHeader;
@@ -33,8 +32,8 @@ import static io.pktstore.stack.tcp.algo.SequenceNumbers.lt;
  * </pre>
  * State is grouped, each group with one reset: {@link SendSpace}, {@link ReceiveSpace},
  * {@link NegotiatedOptions}, {@link ConnectionTimers} plus the {@link RetransmissionTimer}, the
- * congestion controller with its {@link SackScoreboard}, the {@link SendQueue}, the out-of-order tree and
- * the {@link ApplicationEvents}. Every state change goes through {@link #moveTo}, which checks the table
+ * {@link LossRecovery} (congestion window, SACK scoreboard, RFC 6675 recovery), the {@link SendQueue},
+ * the out-of-order tree and the {@link ApplicationEvents}. Every state change goes through {@link #moveTo}, which checks the table
  * drawn once in {@link TcpState}.
  * <p>
  * Processing never calls the application and never calls the layer: what the application must hear
@@ -52,6 +51,8 @@ public final class TcpConnection
     static final int DEFAULT_MSS = 536;
     /** Ack at once after this many full-sized segments received without an ACK (RFC 9293 3.8.6.3). */
     private static final int ACK_EVERY_SEGMENTS = 2;
+    /** A timestamp echo older than this is no RTT sample (a peer echoing garbage). */
+    private static final int MAX_TIMESTAMP_RTT_MS = 120_000;
     /** PAWS: timestamps older than 24 days are not trusted (RFC 7323 5.5). */
     private static final long PAWS_IDLE_NS = 24L * 24 * 3600 * 1_000_000_000L;
 
@@ -97,9 +98,7 @@ public final class TcpConnection
     final ConnectionTimers timers = new ConnectionTimers();
     final RetransmissionTimer rtx;
     final RoundTripProbe rttProbe = new RoundTripProbe();
-    final NewRenoCongestionControl congestion;
-    /** What the peer reported holding above SND.UNA (RFC 2018). */
-    final SackScoreboard sacked = new SackScoreboard();
+    final LossRecovery recovery;
     final SendQueue sendQueue;
     final OutOfOrderQueue outOfOrder;
     final ApplicationEvents events;
@@ -127,7 +126,7 @@ public final class TcpConnection
         this.outOfOrder = new OutOfOrderQueue(pool.arena()::recordAddress, pool::release);
         this.rtx = new RetransmissionTimer(
             config.initialRtoNs(), config.minRtoNs(), config.maxRtoNs(), RetransmissionTimer.DEFAULT_GRANULARITY_NS);
-        this.congestion = new NewRenoCongestionControl(DEFAULT_MSS, 0, true);
+        this.recovery = new LossRecovery(DEFAULT_MSS, true);
         this.events = new ApplicationEvents(pool);
         this.transmitter = new Transmitter(this, services);
     }
@@ -208,10 +207,10 @@ public final class TcpConnection
         return rtx;
     }
 
-    /** @return the congestion controller (cwnd, ssthresh), read-only use. */
-    public NewRenoCongestionControl congestionControl()
+    /** @return the congestion window and loss recovery (cwnd, ssthresh, recovery state), read-only use. */
+    public LossRecovery congestionControl()
     {
-        return congestion;
+        return recovery;
     }
 
     /**
@@ -406,8 +405,7 @@ public final class TcpConnection
         timers.reset();
         rtx.reset();
         rttProbe.cancel();
-        sacked.clear();
-        congestion.reset(DEFAULT_MSS, 0);
+        recovery.reset(DEFAULT_MSS, 0);
         events.reset();
     }
 
@@ -477,7 +475,7 @@ public final class TcpConnection
         snd.wl1 = s.seq;
         snd.wl2 = s.ack;
         rcv.advertisedEdge = rcv.nxt + receiveWindow();
-        congestion.reset(snd.mss, snd.iss);
+        recovery.reset(snd.mss, snd.iss);
         counters.synCookiesAccepted++;
         established(nowNs);
     }
@@ -504,7 +502,7 @@ public final class TcpConnection
         {
             opt.tsRecent = o.tsVal();
         }
-        congestion.reset(snd.mss, snd.iss);
+        recovery.reset(snd.mss, snd.iss);
     }
 
     // =====================================================================================
@@ -657,9 +655,8 @@ public final class TcpConnection
         {
             return false;   // an old, impossible or duplicate ACK
         }
-        return s.payloadLength <= rcv.announcedWindow() && outOfOrder.isEmpty() && sacked.isEmpty() &&
-            snd.nxt == snd.max && !congestion.inRecovery() && congestion.duplicateAcks() == 0 &&
-            timers.persist == ConnectionTimers.NONE;
+        return s.payloadLength <= rcv.announcedWindow() && outOfOrder.isEmpty() && recovery.quiet() &&
+            snd.nxt == snd.max && timers.persist == ConnectionTimers.NONE;
     }
 
     /** The predicted segment: its timestamp, its ACK, its data; nothing else can apply. */
@@ -672,7 +669,7 @@ public final class TcpConnection
         }
         if (gt(s.ack, snd.una))
         {
-            acknowledge(s.ack, nowNs);
+            acknowledge(s.ack, s.options, nowNs);
         }
         snd.updateWindow(s.seq, s.ack, snd.wnd);
         return s.payloadLength > 0 && receiveInOrder(s, s.payloadOffset, s.payloadLength, false, nowNs);
@@ -927,8 +924,9 @@ public final class TcpConnection
     }
 
     /**
-     * ACK processing for ESTABLISHED and later (3.10.7.4 fifth check): the cumulative ACK, duplicate
-     * ACKs (RFC 5681), SACK blocks (RFC 2018), the window, and what an ACK of our FIN means per state.
+     * ACK processing for ESTABLISHED and later (3.10.7.4 fifth check): SACK blocks (RFC 2018), the
+     * cumulative ACK, duplicate ACKs (RFC 6675 / RFC 5681, see {@link LossRecovery}), the window, and what
+     * an ACK of our FIN means per state.
      *
      * @return false if the connection ended (LAST_ACK done) and nothing more must be done.
      */
@@ -937,18 +935,32 @@ public final class TcpConnection
         final int ack = s.ack;
         final int windowBytes = s.window << opt.sndShift;
         final boolean windowUnchanged = windowBytes == snd.wnd;
+        final boolean advances = gt(ack, snd.una);
+        int newlySacked = 0;
         if (opt.sack && s.options.sackBlockCount() > 0)
         {
-            sacked.record(s.options, gt(ack, snd.una) ? ack : snd.una, snd.max);
+            newlySacked = recovery.recordSack(s.options, advances ? ack : snd.una, snd.max);
         }
-        if (gt(ack, snd.una))
+        if (advances)
         {
-            acknowledge(ack, nowNs);
+            acknowledge(ack, s.options, nowNs);
         }
-        else if (ack == snd.una && s.payloadLength == 0 && !s.has(TcpHeader.FIN) && windowUnchanged &&
-            snd.max != snd.una)
+        if (snd.max != snd.una)
         {
-            duplicateAck(ack, nowNs);
+            // A duplicate: new SACK information (RFC 6675: whatever else the segment carries, even on a
+            // cumulative ACK), or RFC 5681's classic one (SND.UNA unmoved, no data, no FIN, same window).
+            final boolean classic = !advances && s.payloadLength == 0 && !s.has(TcpHeader.FIN) && windowUnchanged;
+            if (newlySacked > 0 || classic)
+            {
+                recovery.onDuplicateAck(newlySacked, snd.max - snd.una);
+            }
+            if (recovery.enterRecoveryIfLost(snd.una, snd.max))
+            {
+                // RFC 6675 5 step 4: fast retransmit of the first unacknowledged segment (the output sends
+                // it, then as much as pipe allows).
+                counters.fastRetransmits++;
+                rtx.restart(nowNs);
+            }
         }
 
         if (snd.updateWindow(s.seq, ack, windowBytes) && snd.peerWindowRoom() > 0)
@@ -996,39 +1008,30 @@ public final class TcpConnection
 
     /**
      * A cumulative ACK of new data (shared by both paths): the send queue gives up what is acknowledged,
-     * the RTT is sampled, the congestion controller grows (or retransmits during recovery), the
-     * retransmission timer restarts, the application hears how much was acknowledged.
+     * the RTT is sampled, loss recovery and the congestion window move on, the retransmission timer
+     * restarts, the application hears how much was acknowledged.
      */
-    private void acknowledge(final int ack, final long nowNs)
+    private void acknowledge(final int ack, final TcpOptions o, final long nowNs)
     {
-        snd.limitedTransmit = 0;
         final int oldUna = snd.una;
         final int queueEnd = sendQueue.endSeq();
         final int dataAcked = sendQueue.acknowledge(lt(ack, queueEnd) ? ack : queueEnd);
-        final long rtt = rttProbe.sample(ack, nowNs);
-        if (rtt >= 0)
-        {
-            rtx.onRttSample(rtt, false, false);
-        }
+        sampleRoundTrip(ack, o, nowNs);
         snd.consecutiveTimeouts = 0;
         snd.una = ack;
-        sacked.acknowledge(ack);
         if (lt(snd.nxt, ack))
         {
             snd.nxt = ack;
         }
-        final int action = congestion.onAck(ack, ack - oldUna, snd.max - snd.una);
-        if (action == NewRenoCongestionControl.RETRANSMIT_FIRST_UNACKED ||
-            action == NewRenoCongestionControl.RETRANSMIT_FIRST_UNACKED_RESTART_TIMER)
-        {
-            transmitter.retransmitFirstUnacked(nowNs);
-        }
+        final int outcome = recovery.onCumulativeAck(ack, ack - oldUna, snd.max - snd.una);
         if (snd.una == snd.max)
         {
             rtx.stop();
         }
-        else if (action != NewRenoCongestionControl.RETRANSMIT_FIRST_UNACKED)
+        else if (outcome != LossRecovery.ACK_PARTIAL)
         {
+            // RFC 6298 5.3, except after a later partial ACK (RFC 6582 4, "impatient"): a resend that was
+            // lost again must reach its timeout.
             rtx.restart(nowNs);
         }
         if (dataAcked > 0)
@@ -1037,22 +1040,26 @@ public final class TcpConnection
         }
     }
 
-    /** RFC 5681 section 2 duplicate ACK: fast retransmit on the third, limited transmit before it. */
-    private void duplicateAck(final int ack, final long nowNs)
+    /**
+     * An RTT sample for an ACK of new data: the timed segment if the ACK covers it; otherwise, while the
+     * RTO is backed off, the timestamp echo (RFC 7323 4.1: TSecr names the transmission that was
+     * acknowledged, so even the ACK of a retransmission gives a valid sample). Either ends the backoff,
+     * so the next loss waits one RTO, not the doubled one of the last (as Linux's tcp_ack_update_rtt).
+     */
+    private void sampleRoundTrip(final int ack, final TcpOptions o, final long nowNs)
     {
-        final int action = congestion.onDuplicateAck(ack, snd.max, snd.max - snd.una);
-        if (action == NewRenoCongestionControl.FAST_RETRANSMIT)
+        final long rtt = rttProbe.sample(ack, nowNs);
+        if (rtt >= 0)
         {
-            snd.limitedTransmit = 0;
-            counters.fastRetransmits++;
-            transmitter.retransmitFirstUnacked(nowNs);
-            rtx.restart(nowNs);
+            rtx.onRttSample(rtt, false, false);
         }
-        else if (!congestion.inRecovery() && congestion.duplicateAcks() < NewRenoCongestionControl.DUP_ACK_THRESHOLD)
+        else if (rtx.backoffCount() > 0 && opt.timestamps && o.hasTimestamps() && o.tsEcr() != 0)
         {
-            // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one new segment out
-            // (within the peer's window), so small windows still collect three duplicates.
-            snd.limitedTransmit += snd.mss;
+            final int elapsedMs = services.tsNow(nowNs) - o.tsEcr();
+            if (elapsedMs >= 0 && elapsedMs < MAX_TIMESTAMP_RTT_MS)
+            {
+                rtx.onRttSample(elapsedMs * 1_000_000L, true, true);
+            }
         }
     }
 
@@ -1319,7 +1326,10 @@ public final class TcpConnection
             rtx.restart(nowNs);
             return;
         }
-        congestion.onRetransmissionTimeout(snd.max - snd.una, snd.max, snd.consecutiveTimeouts > 1);
+        if (recovery.onRetransmissionTimeout(snd.max - snd.una, snd.max, snd.consecutiveTimeouts > 1))
+        {
+            counters.sackReneging++;
+        }
         // Go back N: resend from SND.UNA as the (now one-segment) congestion window allows.
         snd.nxt = snd.una;
         snd.nxt = snd.una + transmitter.retransmitFirstUnacked(nowNs);

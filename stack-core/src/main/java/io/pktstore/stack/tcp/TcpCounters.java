@@ -20,8 +20,12 @@ public final class TcpCounters
     public long retransmits;
     /** RTO expiries. */
     public long rtoExpiries;
-    /** Fast retransmits on the third duplicate ACK. */
+    /** Fast recoveries entered (the fast retransmit of RFC 5681 / RFC 6675 section 5 step 4). */
     public long fastRetransmits;
+    /** Segments resent during fast recovery (RFC 6675 NextSeg: the fast retransmit and every later hole). */
+    public long recoveryRetransmits;
+    /** Timeouts that found the peer had reneged on SACKed data (RFC 2018 8): the scoreboard was cleared. */
+    public long sackReneging;
     /** Dropped: TCP header shorter than 20 bytes or a Data Offset that does not fit the segment. */
     public long dropMalformedHeader;
     /** Dropped: malformed options. */
@@ -79,6 +83,7 @@ public final class TcpCounters
         return "TcpCounters{in=" + segmentsIn + ", fast=" + fastPathSegments + ", slow=" + slowPathSegments +
             ", out=" + segmentsOut + ", outFailed=" + segmentsOutFailed +
             ", retransmits=" + retransmits + ", rto=" + rtoExpiries + ", fastRetransmits=" + fastRetransmits +
+            ", recoveryRetransmits=" + recoveryRetransmits + ", sackReneging=" + sackReneging +
             ", malformedHeader=" + dropMalformedHeader + ", malformedOptions=" + dropMalformedOptions +
             ", outOfWindow=" + dropOutOfWindow + ", paws=" + dropPaws + ", badAck=" + dropBadAck +
             ", noRecord=" + dropNoRecord + ", noAck=" + dropNoAck + ", beyondWindow=" + dropBeyondWindow +

@@ -59,9 +59,9 @@ final class Transmitter
         // RFC 5681 4.1: after an idle period longer than RTO the old cwnd no longer reflects the path.
         if (snd.una == snd.max && queueEnd != snd.nxt && snd.lastSendNs != 0 && nowNs - snd.lastSendNs > c.rtx.rtoNs())
         {
-            c.congestion.onIdleRestart();
+            c.recovery.onIdleRestart();
         }
-        if (!sendData(queueEnd, finDue, nowNs))
+        if (!(c.recovery.inRecovery() ? sendInRecovery(queueEnd, finDue, nowNs) : sendData(queueEnd, finDue, nowNs)))
         {
             c.outputBlocked = true;
             return;
@@ -83,15 +83,15 @@ final class Transmitter
     }
 
     /**
-     * New data (and, after a timeout's go-back-N rewind, data sent before) from SND.NXT, as the
-     * congestion window and the peer's window allow.
+     * Outside recovery: new data (and, after a timeout's go-back-N rewind, data sent before) from SND.NXT,
+     * as the congestion window and the peer's window allow.
      *
      * @return false if the output had no room (try again next duty cycle).
      */
     private boolean sendData(final int queueEnd, final boolean finDue, final long nowNs)
     {
         final SendSpace snd = c.snd;
-        final SackScoreboard sacked = c.sacked;
+        final SackScoreboard sacked = c.recovery.sacked;
         while (true)
         {
             if (!sacked.isEmpty() && lt(snd.nxt, snd.max))
@@ -104,64 +104,140 @@ final class Transmitter
                     continue;
                 }
             }
-            final int unsent = queueEnd - snd.nxt;
             final int inFlight = snd.nxt - snd.una - sacked.bytesBelow(snd.nxt);
-            final int window = Math.min(snd.wnd, c.congestion.sendWindow(snd.wnd) + snd.limitedTransmit);
-            if (unsent > 0)
+            final int sent = sendNewSegment(queueEnd, finDue, c.recovery.sendWindow(snd.wnd) - inFlight, inFlight, nowNs);
+            if (sent <= 0)
             {
-                // Congestion room counts only what is in the network (SACKed bytes are not), but nothing
-                // may ever go past the right edge the peer announced: SND.WL2 + SND.WND (the ACK that
-                // carried the window plus the window). SND.UNA + SND.WND would overshoot when the window
-                // came from an older ACK than SND.UNA, and the peer then drops our segments.
-                final int room = Math.min(window - inFlight, snd.peerWindowRoom());
-                int length = Math.min(unsent, Math.min(snd.mss, room));
-                if (length <= 0)
-                {
-                    return true;
-                }
-                if (!sacked.isEmpty() && lt(snd.nxt, snd.max))
-                {
-                    length = Math.min(length, sacked.nextStart(snd.nxt, snd.max) - snd.nxt);
-                }
-                // Sender SWS avoidance (RFC 9293 3.8.6.2.1): no runt while data is in flight.
-                if (length < snd.mss && length < unsent && inFlight > 0)
-                {
-                    return true;
-                }
-                // The FIN takes a sequence number too: only with room for it in the peer's window.
-                final boolean fin = finDue && snd.nxt + length == queueEnd && snd.peerWindowRoom() > length;
-                final int sent = sendSegment(TcpHeader.ACK | (fin ? TcpHeader.FIN : 0) |
-                    (snd.nxt + length == queueEnd ? TcpHeader.PSH : 0), snd.nxt, length, nowNs);
-                if (sent < 0)
-                {
-                    return false;
-                }
-                if (sent == 0)
-                {
-                    return true;
-                }
-                final boolean finSent = fin && sent == length;
-                if (ge(snd.nxt, snd.max))
-                {
-                    c.rttProbe.startIfIdle(snd.nxt, nowNs);
-                }
-                snd.advanceNext(snd.nxt + sent + (finSent ? 1 : 0));
-                c.rtx.startIfStopped(nowNs);
-                continue;
+                return sent == 0;
             }
-            // A FIN never sent waits for room in the peer's window; one sent before (rewound by go-back-N)
-            // goes again as before.
-            if (finDue && snd.nxt == queueEnd && (snd.peerWindowRoom() > 0 || gt(snd.max, queueEnd)))
-            {
-                if (sendSegment(TcpHeader.ACK | TcpHeader.FIN, snd.nxt, 0, nowNs) < 0)
-                {
-                    return false;
-                }
-                snd.advanceNext(snd.nxt + 1);
-                c.rtx.startIfStopped(nowNs);
-            }
-            return true;
         }
+    }
+
+    /**
+     * In recovery (RFC 6675 section 5 step C): while cwnd - pipe allows a segment, NextSeg decides what
+     * goes: the segment at SND.UNA if a new loss was just found there (sent regardless of pipe, as RFC
+     * 6675 4.3 and RFC 6582 3.2 step 5 say), else the first lost hole above HighRxt (rule 1), else new
+     * data (rule 2), else once per recovery a rescue of the highest unSACKed segment (rule 4).
+     *
+     * @return false if the output had no room (try again next duty cycle).
+     */
+    private boolean sendInRecovery(final int queueEnd, final boolean finDue, final long nowNs)
+    {
+        final SendSpace snd = c.snd;
+        final LossRecovery recovery = c.recovery;
+        int pipe = recovery.pipe(snd.una, snd.max);
+        while (true)
+        {
+            long seq = LossRecovery.NONE;
+            boolean rescue = false;
+            if (recovery.takeHeadLoss())
+            {
+                seq = snd.una;
+            }
+            else if (recovery.cwnd() - pipe < snd.mss)
+            {
+                return true;
+            }
+            else if ((seq = recovery.nextLost(snd.una)) == LossRecovery.NONE)
+            {
+                final int sent = sendNewSegment(queueEnd, finDue, recovery.cwnd() - pipe, pipe, nowNs);
+                if (sent != 0)
+                {
+                    if (sent < 0)
+                    {
+                        return false;
+                    }
+                    pipe += sent;
+                    continue;
+                }
+                seq = recovery.rescue(snd.una, snd.max);
+                rescue = true;
+                if (seq == LossRecovery.NONE)
+                {
+                    return true;
+                }
+            }
+            final int from = (int)seq;
+            final int covered = resend(from, recovery.segmentEnd(from, snd.max), nowNs);
+            if (covered < 0)
+            {
+                return false;
+            }
+            if (covered == 0)
+            {
+                return true;
+            }
+            services.counters.recoveryRetransmits++;
+            recovery.resent(from, from + covered, rescue);
+            pipe += covered;
+        }
+    }
+
+    /**
+     * One segment of new data from SND.NXT (or, rewound, of data sent before), with our FIN when due and
+     * there is room for it in the peer's window.
+     *
+     * @param congestionRoom bytes the congestion window still allows in flight.
+     * @param inFlight       bytes counted in flight (sender SWS avoidance: no runt while any are).
+     * @return sequence numbers sent, 0 if nothing may go now, -1 if the output had no room.
+     */
+    private int sendNewSegment(
+        final int queueEnd, final boolean finDue, final int congestionRoom, final int inFlight, final long nowNs)
+    {
+        final SendSpace snd = c.snd;
+        final SackScoreboard sacked = c.recovery.sacked;
+        final int unsent = queueEnd - snd.nxt;
+        if (unsent > 0)
+        {
+            // Congestion room counts only what is in the network (SACKed bytes are not), but nothing may ever
+            // go past the right edge the peer announced: SND.WL2 + SND.WND (the ACK that carried the window
+            // plus the window). SND.UNA + SND.WND would overshoot when the window came from an older ACK
+            // than SND.UNA, and the peer then drops our segments.
+            final int room = Math.min(congestionRoom, snd.peerWindowRoom());
+            int length = Math.min(unsent, Math.min(snd.mss, room));
+            if (length <= 0)
+            {
+                return 0;
+            }
+            if (!sacked.isEmpty() && lt(snd.nxt, snd.max))
+            {
+                length = Math.min(length, sacked.nextStart(snd.nxt, snd.max) - snd.nxt);
+            }
+            // Sender SWS avoidance (RFC 9293 3.8.6.2.1): no runt while data is in flight.
+            if (length < snd.mss && length < unsent && inFlight > 0)
+            {
+                return 0;
+            }
+            // The FIN takes a sequence number too: only with room for it in the peer's window.
+            final boolean fin = finDue && snd.nxt + length == queueEnd && snd.peerWindowRoom() > length;
+            final int sent = sendSegment(TcpHeader.ACK | (fin ? TcpHeader.FIN : 0) |
+                (snd.nxt + length == queueEnd ? TcpHeader.PSH : 0), snd.nxt, length, nowNs);
+            if (sent <= 0)
+            {
+                return sent;
+            }
+            final int covered = sent + (fin && sent == length ? 1 : 0);
+            if (ge(snd.nxt, snd.max))
+            {
+                c.rttProbe.startIfIdle(snd.nxt, nowNs);
+            }
+            snd.advanceNext(snd.nxt + covered);
+            c.rtx.startIfStopped(nowNs);
+            return covered;
+        }
+        // A FIN never sent waits for room in the peer's window; one sent before (rewound by go-back-N)
+        // goes again as before.
+        if (finDue && snd.nxt == queueEnd && (snd.peerWindowRoom() > 0 || gt(snd.max, queueEnd)))
+        {
+            if (sendSegment(TcpHeader.ACK | TcpHeader.FIN, snd.nxt, 0, nowNs) < 0)
+            {
+                return -1;
+            }
+            snd.advanceNext(snd.nxt + 1);
+            c.rtx.startIfStopped(nowNs);
+            return 1;
+        }
+        return 0;
     }
 
     /** @return true if our FIN is due (all data sent) but was never sent. */
@@ -243,29 +319,43 @@ final class Transmitter
 
     /**
      * Retransmits from SND.UNA: one segment of data sent before (and our FIN if it was sent and falls
-     * inside). Never times the segment (Karn).
+     * inside).
      *
      * @return sequence numbers the retransmitted segment covers (data plus FIN), 0 if nothing was sent.
      */
     int retransmitFirstUnacked(final long nowNs)
     {
         final SendSpace snd = c.snd;
+        final int covered = resend(snd.una, snd.una + snd.mss, nowNs);
+        return Math.max(0, covered);
+    }
+
+    /**
+     * Resends [{@code from}, {@code to}) of what was sent before (never beyond SND.MAX; our FIN if it was
+     * sent and the range reaches it). Cancels the RTT measurement (Karn).
+     *
+     * @return sequence numbers covered, 0 if there was nothing to resend, -1 if the output had no room.
+     */
+    private int resend(final int from, final int to, final long nowNs)
+    {
+        final SendSpace snd = c.snd;
         final int queueEnd = c.sendQueue.endSeq();
         final boolean finWasSent = snd.finQueued && gt(snd.max, queueEnd);
         // Only what was sent before: bytes beyond SND.MAX are new data and wait for the window.
         final int sentEnd = finWasSent ? queueEnd : snd.max;
-        final int length = Math.max(0, Math.min(snd.mss, sentEnd - snd.una));
-        if (length == 0 && !finWasSent)
+        final int dataEnd = lt(to, sentEnd) ? to : sentEnd;
+        final int length = Math.max(0, dataEnd - from);
+        final boolean fin = finWasSent && from + length == queueEnd && ge(to, queueEnd);
+        if (length == 0 && !fin)
         {
             return 0;
         }
         services.counters.retransmits++;
         c.rttProbe.cancel();   // Karn: never time a retransmitted segment.
-        final boolean fin = finWasSent && snd.una + length == queueEnd;
-        final int sent = sendSegment(TcpHeader.ACK | (fin ? TcpHeader.FIN : 0), snd.una, length, nowNs);
+        final int sent = sendSegment(TcpHeader.ACK | (fin ? TcpHeader.FIN : 0), from, length, nowNs);
         if (sent < 0)
         {
-            return 0;
+            return -1;
         }
         return sent + (fin && sent == length ? 1 : 0);
     }

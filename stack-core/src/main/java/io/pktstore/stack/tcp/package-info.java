@@ -1,7 +1,8 @@
 /**
  * TCP connections of the stack (RFC 9293 with MSS, window scaling, timestamps/PAWS, SACK-permitted and
- * SACK blocks on our ACKs, RFC 6298 RTO with Karn and backoff, RFC 5681/6582 fast retransmit and
- * NewReno, RFC 3042 limited transmit, delayed ACKs, zero-window probing, RFC 5961 RST/SYN/ACK
+ * SACK blocks on our ACKs, RFC 6298 RTO with Karn and backoff (ended by timestamp samples, RFC 7323),
+ * RFC 5681 congestion control with RFC 6675 SACK loss recovery (RFC 6582 NewReno without SACK blocks),
+ * RFC 3042 limited transmit, delayed ACKs, zero-window probing, RFC 5961 RST/SYN/ACK
  * checks with rate-limited challenge ACKs, keyed ISNs, SYN cookies beyond the listen backlog).
  *
  * <h2>Pieces</h2>
@@ -14,13 +15,14 @@
  *       3.10.7's checks, the timers; every state change through one method, checked against the table in
  *       {@link io.pktstore.stack.tcp.TcpState}. Its state is grouped, one reset each: {@code SendSpace},
  *       {@code ReceiveSpace}, {@code NegotiatedOptions}, {@code ConnectionTimers}, the retransmission
- *       timer, the congestion controller and its {@code SackScoreboard}.</li>
+ *       timer, and {@code LossRecovery} (congestion window, the {@code SackScoreboard}, RFC 6675's pipe
+ *       and NextSeg).</li>
  *   <li>{@code ApplicationEvents}: what the application must hear, collected during processing and
  *       delivered by the layer when it settles the connection, after the segment (callbacks never run
  *       inside processing). {@code Transmitter}: everything a connection puts on the wire.</li>
  *   <li>{@code SendQueue}: the send/retransmission queue, a chain of packet records; segments gather
  *       from their buffers. {@code SegmentWriter}: header + options into a ring slot, checksum once.</li>
- *   <li>The out-of-order tree ({@code tcp.algo.OutOfOrderQueue}), RTO, NewReno, ISN and cookie
+ *   <li>The out-of-order tree ({@code tcp.algo.OutOfOrderQueue}), RTO, ISN and cookie
  *       algorithms and the header/option flyweights ({@code tcp.wire}) live in their own packages.</li>
  * </ul>
  *
@@ -41,11 +43,9 @@
  * </ol>
  *
  * <h2>Known gaps</h2>
- * Received SACK blocks feed a small scoreboard that keeps SACKed data out of the in-flight count and
- * out of go-back-N resends after a timeout, but recovery itself is NewReno (one hole per partial ACK,
- * not RFC 6675's pipe-driven loop);
- * no accept queue (an ESTABLISHED passive connection is handed to the listener's handler at once, the
- * backlog bounds only half-open connections); no keep-alive; no urgent data; TIME_WAIT does not accept
- * a new SYN for the same 4-tuple (RFC 6191).
+ * No accept queue (an ESTABLISHED passive connection is handed to the listener's handler at once, the
+ * backlog bounds only half-open connections); no urgent data; no RACK-TLP (a lost retransmission or a
+ * tail loss without enough SACKed data above it waits for the rescue retransmission or the RTO); no PRR
+ * (RFC 6937) pacing of recovery transmissions.
  */
 package io.pktstore.stack.tcp;
