@@ -51,6 +51,8 @@ public final class LossRecovery
     static final long NONE = Long.MIN_VALUE;
 
     final SackScoreboard sacked = new SackScoreboard();
+    /** This episode's retransmissions, to find the ones lost again (see {@link ResendLog}). */
+    final ResendLog resends = new ResendLog();
     private final boolean initialWindowTen;
     private int smss;
     private int cwnd;
@@ -72,6 +74,8 @@ public final class LossRecovery
     /** The segment at SND.UNA must be resent now (entry, partial ACK), whatever the pipe says. */
     private boolean headLost;
     private boolean partialAckSeen;
+    /** SACK blocks drove this recovery (it ends at ssthresh, no NewReno deflation). */
+    private boolean sackSeenInRecovery;
     private boolean renegingSuspected;
     private int limitedTransmit;
 
@@ -111,6 +115,7 @@ public final class LossRecovery
         renegingSuspected = false;
         limitedTransmit = 0;
         sacked.clear();
+        resends.clear();
     }
 
     /**
@@ -146,7 +151,12 @@ public final class LossRecovery
      */
     int recordSack(final TcpOptions options, final int una, final int sndMax)
     {
-        return sacked.record(options, una, sndMax);
+        final int newly = sacked.record(options, una, sndMax);
+        if (inRecovery && newly > 0)
+        {
+            sackSeenInRecovery = true;
+        }
+        return newly;
     }
 
     /**
@@ -172,9 +182,12 @@ public final class LossRecovery
         {
             if (gt(una, recover))
             {
-                // RFC 6582 3.2 step 4 (option 1): cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS) avoids a
-                // burst when little is in flight.
-                cwnd = Math.min(ssthresh, Math.max(flightAfter, smss) + smss);
+                // RFC 6675 never inflated cwnd: it leaves recovery at ssthresh (as Linux). Only NewReno's
+                // inflated window is deflated by RFC 6582 3.2 step 4 (option 1), min(ssthresh, max(FlightSize,
+                // SMSS) + SMSS); applied after a SACK recovery it left the window at two segments whenever
+                // the full ACK emptied the pipe, and every later loss of a small flight went to the timer.
+                cwnd = sacked.isEmpty() && !sackSeenInRecovery ? Math.min(ssthresh, Math.max(flightAfter, smss) + smss) :
+                    ssthresh;
                 inRecovery = false;
                 headLost = false;
                 dupAckBytes = 0;
@@ -258,6 +271,7 @@ public final class LossRecovery
         cwnd = ssthresh;
         inRecovery = true;
         partialAckSeen = false;
+        sackSeenInRecovery = !sacked.isEmpty();
         bytesAckedInAvoidance = 0;
         limitedTransmit = 0;
         rxtEnd = una;
@@ -288,6 +302,7 @@ public final class LossRecovery
         dupAckBytes = 0;
         bytesAckedInAvoidance = 0;
         limitedTransmit = 0;
+        resends.clear();
         if (renegingSuspected)
         {
             renegingSuspected = false;
@@ -317,6 +332,8 @@ public final class LossRecovery
             final int resentEnd = lt(rxtEnd, sndMax) ? rxtEnd : sndMax;
             pipe += (resentEnd - una) - sacked.bytesIn(una, resentEnd);
         }
+        // Resends found lost again are not in the network any more.
+        pipe -= resends.lostBytes(una, sacked);
         return (int)Math.max(0, pipe - dupAckBytes);
     }
 
@@ -326,6 +343,26 @@ public final class LossRecovery
         final boolean lost = headLost;
         headLost = false;
         return lost;
+    }
+
+    /**
+     * Before NextSeg rule 1: a resend found lost again goes first (the oldest).
+     *
+     * @return its first unSACKed sequence number, or {@link #NONE}.
+     */
+    long nextLostResend(final int una)
+    {
+        return resends.takeLost(una, sacked);
+    }
+
+    /**
+     * After an ACK (scoreboard and SND.UNA updated): resends that were lost again (see {@link ResendLog}).
+     *
+     * @return how many were newly found lost.
+     */
+    int detectLostResends(final int una)
+    {
+        return resends.count() == 0 ? 0 : resends.detect(una, sacked);
     }
 
     /**
@@ -369,9 +406,13 @@ public final class LossRecovery
         return lt(seq + smss, next) ? seq + smss : next;
     }
 
-    /** [from, to) was resent: HighRxt follows (NextSeg rule 4's rescue does not move it). */
-    void resent(final int from, final int to, final boolean rescue)
+    /**
+     * [from, to) was resent while SND.MAX was {@code sndMax}: HighRxt follows (NextSeg rule 4's rescue does
+     * not move it), and the resend is logged so its own loss can be found.
+     */
+    void resent(final int from, final int to, final boolean rescue, final int sndMax)
     {
+        resends.add(from, to, sndMax);
         if (rescue)
         {
             rescueUsed = true;

@@ -961,6 +961,7 @@ public final class TcpConnection
                 counters.fastRetransmits++;
                 rtx.restart(nowNs);
             }
+            lostResends();
         }
 
         if (snd.updateWindow(s.seq, ack, windowBytes) && snd.peerWindowRoom() > 0)
@@ -1003,6 +1004,29 @@ public final class TcpConnection
                 return false;
             default:
                 throw new IllegalStateException(String.valueOf(state));
+        }
+    }
+
+    /**
+     * Resends lost again (see {@link ResendLog}): in recovery NextSeg sends them first; in a timeout's
+     * go-back-N the rewind goes back to the lowest of them, instead of a second timeout.
+     */
+    private void lostResends()
+    {
+        final int found = recovery.detectLostResends(snd.una);
+        if (found == 0)
+        {
+            return;
+        }
+        counters.lostRetransmits += found;
+        if (!recovery.inRecovery())
+        {
+            final long lowest = recovery.resends.lowestLost();
+            recovery.resends.dropLost();
+            if (lowest != LossRecovery.NONE && lt((int)lowest, snd.nxt) && !lt((int)lowest, snd.una))
+            {
+                snd.nxt = (int)lowest;
+            }
         }
     }
 

@@ -24,6 +24,8 @@ public final class TcpCounters
     public long fastRetransmits;
     /** Segments resent during fast recovery (RFC 6675 NextSeg: the fast retransmit and every later hole). */
     public long recoveryRetransmits;
+    /** Retransmissions found lost again from the ACKs (a later transmission was delivered), not by the timer. */
+    public long lostRetransmits;
     /** Timeouts that found the peer had reneged on SACKed data (RFC 2018 8): the scoreboard was cleared. */
     public long sackReneging;
     /** Dropped: TCP header shorter than 20 bytes or a Data Offset that does not fit the segment. */
@@ -83,7 +85,8 @@ public final class TcpCounters
         return "TcpCounters{in=" + segmentsIn + ", fast=" + fastPathSegments + ", slow=" + slowPathSegments +
             ", out=" + segmentsOut + ", outFailed=" + segmentsOutFailed +
             ", retransmits=" + retransmits + ", rto=" + rtoExpiries + ", fastRetransmits=" + fastRetransmits +
-            ", recoveryRetransmits=" + recoveryRetransmits + ", sackReneging=" + sackReneging +
+            ", recoveryRetransmits=" + recoveryRetransmits + ", lostRetransmits=" + lostRetransmits +
+            ", sackReneging=" + sackReneging +
             ", malformedHeader=" + dropMalformedHeader + ", malformedOptions=" + dropMalformedOptions +
             ", outOfWindow=" + dropOutOfWindow + ", paws=" + dropPaws + ", badAck=" + dropBadAck +
             ", noRecord=" + dropNoRecord + ", noAck=" + dropNoAck + ", beyondWindow=" + dropBeyondWindow +

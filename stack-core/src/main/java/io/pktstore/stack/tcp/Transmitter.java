@@ -138,7 +138,8 @@ final class Transmitter
             {
                 return true;
             }
-            else if ((seq = recovery.nextLost(snd.una)) == LossRecovery.NONE)
+            else if ((seq = recovery.nextLostResend(snd.una)) == LossRecovery.NONE &&
+                (seq = recovery.nextLost(snd.una)) == LossRecovery.NONE)
             {
                 final int sent = sendNewSegment(queueEnd, finDue, recovery.cwnd() - pipe, pipe, nowNs);
                 if (sent != 0)
@@ -168,7 +169,7 @@ final class Transmitter
                 return true;
             }
             services.counters.recoveryRetransmits++;
-            recovery.resent(from, from + covered, rescue);
+            recovery.resent(from, from + covered, rescue, snd.max);
             pipe += covered;
         }
     }
@@ -220,6 +221,11 @@ final class Transmitter
             if (ge(snd.nxt, snd.max))
             {
                 c.rttProbe.startIfIdle(snd.nxt, nowNs);
+            }
+            else
+            {
+                // A go-back-N resend after a timeout: logged, so that its own loss is found from the ACKs.
+                c.recovery.resends.add(snd.nxt, snd.nxt + covered, snd.max);
             }
             snd.advanceNext(snd.nxt + covered);
             c.rtx.startIfStopped(nowNs);
@@ -327,6 +333,10 @@ final class Transmitter
     {
         final SendSpace snd = c.snd;
         final int covered = resend(snd.una, snd.una + snd.mss, nowNs);
+        if (covered > 0)
+        {
+            c.recovery.resends.add(snd.una, snd.una + covered, snd.max);
+        }
         return Math.max(0, covered);
     }
 

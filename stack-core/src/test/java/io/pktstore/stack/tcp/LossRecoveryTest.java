@@ -111,7 +111,7 @@ class LossRecoveryTest
         assertTrue(cc.takeHeadLoss(), "the first unacknowledged segment goes now (RFC 6675 4.3)");
         assertFalse(cc.takeHeadLoss(), "once");
         assertEquals(10_000 - 3 * SMSS, cc.pipe(sndUna, sndNxt), "three duplicates: three segments left the network");
-        cc.resent(sndUna, sndUna + SMSS, false);
+        cc.resent(sndUna, sndUna + SMSS, false, sndNxt);
         assertEquals(10_000 - 3 * SMSS + SMSS, cc.pipe(sndUna, sndNxt), "the resend is in the network too");
         assertFalse(dupAck());
         assertEquals(10_000 - 4 * SMSS + SMSS, cc.pipe(sndUna, sndNxt), "each further duplicate takes one SMSS out");
@@ -135,11 +135,11 @@ class LossRecoveryTest
         dupAck();
         dupAck();
         assertTrue(cc.takeHeadLoss());
-        cc.resent(sndUna, sndUna + SMSS, false);
+        cc.resent(sndUna, sndUna + SMSS, false, sndNxt);
         assertEquals(LossRecovery.ACK_FIRST_PARTIAL, ack(2000));
         assertTrue(cc.inRecovery());
         assertTrue(cc.takeHeadLoss(), "the partial ACK stops at the next hole: resend it");
-        cc.resent(sndUna, sndUna + SMSS, false);
+        cc.resent(sndUna, sndUna + SMSS, false, sndNxt);
         assertEquals(LossRecovery.ACK_PARTIAL, ack(500));
         assertFalse(cc.takeHeadLoss(), "the ACK stopped inside what was just resent: not lost again");
         assertEquals(5000, cc.cwnd(), "no growth during recovery");
@@ -292,16 +292,16 @@ class LossRecoveryTest
         // Holes at segments 0, 2, 5 and 9 (the last one with too little SACKed above it to count as lost).
         assertTrue(sackAck(SMSS, 2 * SMSS, 3 * SMSS, 5 * SMSS, 6 * SMSS, 9 * SMSS, 10 * SMSS, 12 * SMSS));
         assertTrue(cc.takeHeadLoss());
-        cc.resent(sndUna, cc.segmentEnd(sndUna, sndNxt), false);
+        cc.resent(sndUna, cc.segmentEnd(sndUna, sndNxt), false, sndNxt);
         assertEquals(sndUna + 2 * SMSS, cc.nextLost(sndUna), "rule 1: the next lost hole above HighRxt");
         assertEquals(sndUna + 3 * SMSS, cc.segmentEnd(sndUna + 2 * SMSS, sndNxt), "up to the SACKed data");
-        cc.resent(sndUna + 2 * SMSS, sndUna + 3 * SMSS, false);
+        cc.resent(sndUna + 2 * SMSS, sndUna + 3 * SMSS, false, sndNxt);
         assertEquals(sndUna + 5 * SMSS, cc.nextLost(sndUna));
-        cc.resent(sndUna + 5 * SMSS, sndUna + 6 * SMSS, false);
+        cc.resent(sndUna + 5 * SMSS, sndUna + 6 * SMSS, false, sndNxt);
         assertEquals(LossRecovery.NONE, cc.nextLost(sndUna),
             "segment 9 has only 2 SMSS SACKed above it in one range: not lost (IsLost)");
         assertEquals(sndUna + 9 * SMSS, cc.rescue(sndUna, sndNxt), "rule 4: the highest unSACKed segment, once");
-        cc.resent(sndUna + 9 * SMSS, sndUna + 10 * SMSS, true);
+        cc.resent(sndUna + 9 * SMSS, sndUna + 10 * SMSS, true, sndNxt);
         assertEquals(LossRecovery.NONE, cc.rescue(sndUna, sndNxt));
         // pipe: 3 SACK ranges above every hole below segment 9 -> lost; segment 9 in flight; 3 resends.
         assertEquals(SMSS + 3 * SMSS, cc.pipe(sndUna, sndNxt));

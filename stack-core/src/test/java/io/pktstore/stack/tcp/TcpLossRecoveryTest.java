@@ -191,6 +191,41 @@ class TcpLossRecoveryTest
     }
 
     @Test
+    void aResendLostAgainIsFoundFromTheAcksOfLaterDataNotByTheTimer()
+    {
+        final TcpConnection c = establish(false);
+        final int payload = c.mss();
+        final int[] s = sendSegments(c, 10);
+        // More data waits; segment 0 is lost.
+        assertEquals(20 * payload, c.send(bytes(20 * payload), 0, 20 * payload, tb.now));
+        tb.expectNothing();
+        final List<Integer> out = new ArrayList<>();
+        for (int i = 2; i <= 4; i++)
+        {
+            tb.inject(ackWithSack(s[0], s[1], s[i]));
+            out.addAll(dataSegmentsOut());
+        }
+        assertEquals(1, out.stream().filter(q -> q == s[0]).count(), "fast retransmit: " + out);
+        // Everything sent before the resend (new data went too, limited transmit) is the resend's marker.
+        final int marker = out.stream().filter(q -> q != s[0]).mapToInt(q -> q + payload).max().orElse(s[10]);
+        // The resend is lost too. The rest arrives, all of it SACKed; as pipe shrinks, new data goes.
+        final List<Integer> after = new ArrayList<>();
+        for (int edge = s[5]; edge - marker <= 0; edge += payload)
+        {
+            tb.inject(ackWithSack(s[0], s[1], edge));
+            after.addAll(dataSegmentsOut());
+        }
+        assertTrue(!after.isEmpty() && !after.contains(s[0]), "new data after the resend, no resend yet: " + after);
+        assertEquals(marker, (int)after.get(0));
+        assertEquals(0, tb.layer.counters().lostRetransmits);
+        // The peer SACKs the first segment sent after the resend: the resend was lost.
+        tb.inject(ackWithSack(s[0], marker, marker + payload, s[1], marker));
+        assertEquals(s[0], (int)dataSegmentsOut().get(0), "resent again at once");
+        assertEquals(1, tb.layer.counters().lostRetransmits);
+        assertEquals(0, tb.layer.counters().rtoExpiries);
+    }
+
+    @Test
     void rtoBackoffEndsWhenNewDataIsAcknowledged()
     {
         final TcpConnection c = establish(true);
