@@ -300,6 +300,35 @@ public final class TcpConnection
     }
 
     /**
+     * Turns TCP keep-alive on or off for this connection (off by default; RFC 9293 3.8.4, RFC 1122
+     * 4.2.3.6). When on, a connection in ESTABLISHED or CLOSE_WAIT with nothing in flight that has heard
+     * nothing from its peer for {@link TcpConfig#keepAliveIdleNs()} sends a probe (an ACK below SND.UNA the
+     * peer must answer) every {@link TcpConfig#keepAliveIntervalNs()}; after
+     * {@link TcpConfig#keepAliveProbes()} unanswered probes it sends RST and ends with
+     * {@link TcpCloseReason#TIMED_OUT}. Any segment from the peer restarts the idle time.
+     *
+     * @param on    true to probe an idle peer.
+     * @param nowNs the stack's clock.
+     */
+    public void keepAlive(final boolean on, final long nowNs)
+    {
+        if (state == TcpState.CLOSED || timers.keepAliveOn == on)
+        {
+            return;
+        }
+        timers.keepAliveOn = on;
+        timers.keepAliveProbes = 0;
+        timers.keepAlive = on ? rcv.lastReceiveNs + config.keepAliveIdleNs() : NO_DEADLINE;
+        services.owner.settle(this, nowNs);
+    }
+
+    /** @return true if keep-alive is on ({@link #keepAlive}). */
+    public boolean keepAliveOn()
+    {
+        return timers.keepAliveOn;
+    }
+
+    /**
      * The application is done with {@code bytes} delivered bytes: they no longer count against the
      * receive window. Sends a window update when the window opens enough to matter.
      */
@@ -540,10 +569,14 @@ public final class TcpConnection
                 rtx.stop();
                 timers.stopAll();
                 break;
+            case FIN_WAIT_2:
+                // Our side is done; a peer that never closes its side must not hold the object forever
+                // (as Linux's tcp_fin_timeout). Segments from the peer keep it alive.
+                timers.finWait2 = nowNs + config.finWait2TimeoutNs();
+                break;
             case SYN_SENT:
             case SYN_RECEIVED:
             case FIN_WAIT_1:
-            case FIN_WAIT_2:
             case CLOSE_WAIT:
             case CLOSING:
             case LAST_ACK:
@@ -1323,10 +1356,75 @@ public final class TcpConnection
                 timers.persist = nowNs + transmitter.persistInterval();
             }
         }
+        if (ConnectionTimers.due(timers.finWait2, nowNs) && finWait2Expired(nowNs))
+        {
+            return;
+        }
+        if (ConnectionTimers.due(timers.keepAlive, nowNs) && keepAliveExpired(nowNs))
+        {
+            return;
+        }
         if (rtx.isExpired(nowNs))
         {
             retransmissionTimeout(nowNs);
         }
+    }
+
+    /** @return true if the connection ended: the peer was silent for the whole FIN_WAIT_2 timeout. */
+    private boolean finWait2Expired(final long nowNs)
+    {
+        timers.finWait2 = NO_DEADLINE;
+        if (state != TcpState.FIN_WAIT_2)
+        {
+            return false;
+        }
+        final long quietUntil = rcv.lastReceiveNs + config.finWait2TimeoutNs();
+        if (quietUntil > nowNs)
+        {
+            timers.finWait2 = quietUntil;   // heard from the peer since: wait again from then
+            return false;
+        }
+        // Ends quietly, as Linux's orphaned FIN_WAIT_2: a late segment from the peer meets a closed port.
+        counters.finWait2Timeouts++;
+        end(TcpCloseReason.TIMED_OUT);
+        return true;
+    }
+
+    /** @return true if the connection ended: keep-alive probes went unanswered (RFC 1122 4.2.3.6). */
+    private boolean keepAliveExpired(final long nowNs)
+    {
+        timers.keepAlive = NO_DEADLINE;
+        if (!timers.keepAliveOn || (state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT))
+        {
+            return false;
+        }
+        final long idleNs = config.keepAliveIdleNs();
+        if (snd.una != snd.max || transmittableEnd() != snd.nxt)
+        {
+            // Data in flight or waiting: the retransmission and persist timers watch the peer.
+            timers.keepAliveProbes = 0;
+            timers.keepAlive = nowNs + idleNs;
+            return false;
+        }
+        if (nowNs - rcv.lastReceiveNs < idleNs)
+        {
+            // Heard from the peer: idle again from its last segment.
+            timers.keepAliveProbes = 0;
+            timers.keepAlive = rcv.lastReceiveNs + idleNs;
+            return false;
+        }
+        if (timers.keepAliveProbes >= config.keepAliveProbes())
+        {
+            transmitter.sendReset(nowNs);
+            counters.keepAliveTimeouts++;
+            counters.connectionsTimedOut++;
+            end(TcpCloseReason.TIMED_OUT);
+            return true;
+        }
+        transmitter.sendKeepAliveProbe(nowNs);
+        timers.keepAliveProbes++;
+        timers.keepAlive = nowNs + config.keepAliveIntervalNs();
+        return false;
     }
 
     private void retransmissionTimeout(final long nowNs)

@@ -72,6 +72,12 @@ public final class TcpCounters
     public long synCookiesInvalid;
     /** Zero-window probes sent. */
     public long zeroWindowProbes;
+    /** Keep-alive probes sent. */
+    public long keepAliveProbes;
+    /** Connections reset after their keep-alive probes went unanswered. */
+    public long keepAliveTimeouts;
+    /** Connections ended by the FIN_WAIT_2 timeout (the peer never sent its FIN). */
+    public long finWait2Timeouts;
     /** Connections established (both directions). */
     public long connectionsEstablished;
     /** Connections reset by the peer. */
@@ -96,6 +102,8 @@ public final class TcpCounters
             ", timeWaitRecycled=" + timeWaitRecycled +
             ", cookiesSent=" + synCookiesSent + ", cookiesAccepted=" + synCookiesAccepted +
             ", cookiesInvalid=" + synCookiesInvalid + ", zwp=" + zeroWindowProbes +
+            ", keepAliveProbes=" + keepAliveProbes + ", keepAliveTimeouts=" + keepAliveTimeouts +
+            ", finWait2Timeouts=" + finWait2Timeouts +
             ", established=" + connectionsEstablished + ", reset=" + connectionsReset +
             ", timedOut=" + connectionsTimedOut + '}';
     }

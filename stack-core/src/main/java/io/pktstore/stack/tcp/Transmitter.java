@@ -266,6 +266,16 @@ final class Transmitter
         sendSegment(TcpHeader.ACK, c.snd.acceptableSeq(), 0, nowNs);
     }
 
+    /**
+     * A keep-alive probe (RFC 9293 3.8.4, RFC 1122 4.2.3.6): an ACK one below SND.UNA, no data (as Linux's
+     * tcp_xmit_probe_skb), which the peer must answer with an ACK.
+     */
+    void sendKeepAliveProbe(final long nowNs)
+    {
+        sendSegment(TcpHeader.ACK, c.snd.una - 1, 0, nowNs);
+        services.counters.keepAliveProbes++;
+    }
+
     /** An RST (with ACK) at a sequence number the peer accepts: the abort of RFC 9293 3.10.5. */
     void sendReset(final long nowNs)
     {
