@@ -236,28 +236,43 @@ public final class TcpConnection
 
     /**
      * Sends the data of a chain of packet records (linked through {@code next}) without copying: the
-     * segments gather straight from the records' payload buffers. The connection takes ownership of
-     * every record in the chain and releases them once acknowledged (pass clones to keep the bytes).
+     * segments gather straight from the records' payload buffers. Like {@link #send}, it respects the send
+     * buffer: records are queued from the head as long as their bytes fit in {@link #sendSpace()}; the
+     * connection takes ownership of every record it queues (overwriting their {@code next}) and releases
+     * each once acknowledged (pass clones to keep the bytes).
      *
      * @param head first record of the chain.
-     * @return true if queued; false (and the chain released) when the connection no longer sends.
+     * @return {@link PacketRecord#NO_RECORD} if the whole chain was queued. Otherwise the first record that
+     *         was NOT queued: it and the records after it (still linked through {@code next}) remain the
+     *         caller's, to pass again once {@link #sendSpace()} has grown (see
+     *         {@link TcpHandler#onSendAcked}) or to release. When the connection no longer sends (closed, or
+     *         our FIN queued) nothing is queued and {@code head} is returned.
      */
-    public boolean sendRecords(final int head, final long nowNs)
+    public int sendRecords(final int head, final long nowNs)
     {
         if (!state.acceptsSend() || snd.finQueued)
         {
-            pool.releaseChain(head);
-            return false;
+            return head;
         }
         int record = head;
+        boolean queued = false;
         while (record != PacketRecord.NO_RECORD)
         {
-            final int next = rec.wrap(pool.arena(), record).next();
+            rec.wrap(pool.arena(), record);
+            if (rec.dataLength() > sendSpace())
+            {
+                break;
+            }
+            final int next = rec.next();
             sendQueue.appendRecord(record);
+            queued = true;
             record = next;
         }
-        services.owner.settle(this, nowNs);
-        return true;
+        if (queued)
+        {
+            services.owner.settle(this, nowNs);
+        }
+        return record;
     }
 
     /**

@@ -49,7 +49,8 @@ public interface TcpHandler
     void onPeerClosed(TcpConnection connection, long nowNs);
 
     /**
-     * Bytes we sent were acknowledged; {@link TcpConnection#sendSpace()} grew by that much.
+     * Bytes we sent were acknowledged; {@link TcpConnection#sendSpace()} grew by that much: the moment to
+     * pass again what {@link TcpConnection#send} or {@link TcpConnection#sendRecords} did not take.
      *
      * @param connection the connection.
      * @param bytes      bytes newly acknowledged, > 0.

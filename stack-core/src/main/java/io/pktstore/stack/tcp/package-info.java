@@ -34,9 +34,10 @@
  *       application owns it: keep it, send it, or release it to the pool.</li>
  *   <li>Delivered bytes count against the receive window until
  *       {@link io.pktstore.stack.tcp.TcpConnection#consumed} is called: that is flow control.</li>
- *   <li>{@link io.pktstore.stack.tcp.TcpConnection#sendRecords} takes ownership of a record chain and
- *       transmits from the records' buffers; records are released when acknowledged (send clones to
- *       keep the bytes). {@link io.pktstore.stack.tcp.TcpConnection#send} copies bytes once into arena
+ *   <li>{@link io.pktstore.stack.tcp.TcpConnection#sendRecords} takes ownership of as much of a record
+ *       chain as the send buffer holds and transmits from the records' buffers; it returns the first
+ *       record it did not take (the rest stays the caller's); records are released when acknowledged
+ *       (send clones to keep the bytes). {@link io.pktstore.stack.tcp.TcpConnection#send} copies bytes once into arena
  *       buffers.</li>
  *   <li>Everything runs on the stack's thread; callbacks must not block; nothing on the per-segment
  *       path allocates (HotPathAllocationTest).</li>
