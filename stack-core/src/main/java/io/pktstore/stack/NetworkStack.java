@@ -59,6 +59,9 @@ public final class NetworkStack implements Agent
     private final Arena arena;
     private final NanoClock clock;
     private final StackCounters counters = new StackCounters();
+    /** What other threads read: the counters as the last duty cycle published them (at most 1 ms old). */
+    private final CounterSnapshot<StackCounters> publishedCounters =
+        new CounterSnapshot<>(new StackCounters(), StackCounters::copy, 1_000_000L);
     private final RxBurst rx;
     private final int[] rxBufferIndex;
     private final long[] fallbackAddress;
@@ -149,10 +152,22 @@ public final class NetworkStack implements Agent
         return ipv4;
     }
 
-    /** @return the counters. */
+    /** @return the counters, live: read them on the agent's thread (elsewhere: {@link #readCounters}). */
     public StackCounters counters()
     {
         return counters;
+    }
+
+    /**
+     * From any thread, while the stack runs: copies the counters as the agent's thread last published them
+     * (every millisecond of its clock, at the end of a duty cycle), consistent as a whole: every received
+     * frame of the copy is accounted for (see {@link StackCounters}).
+     *
+     * @param into the caller's counters object (allocate one and reuse it).
+     */
+    public void readCounters(final StackCounters into)
+    {
+        publishedCounters.read(into);
     }
 
     /** @return the configuration. */
@@ -215,6 +230,7 @@ public final class NetworkStack implements Agent
         pending.expire(nowNs);
         work += tx.flush(nowNs);
         pending.onFlushed();
+        publishedCounters.publishIfDue(counters, nowNs);
         return work;
     }
 
@@ -226,6 +242,7 @@ public final class NetworkStack implements Agent
             return;
         }
         closed = true;
+        publishedCounters.publish(counters);
         for (int i = 0; i < rxBufferIndex.length; i++)
         {
             if (rxBufferIndex[i] != Arena.NONE)

@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * The stack's counters below TCP: one per event and one per reason a frame is dropped, so every
  * received frame is explained. Plain {@code long}s in an array indexed by the constants below,
- * written by the stack's thread only (readers on other threads may see slightly stale values).
+ * written by the stack's thread only; other threads read a consistent copy through
+ * {@link NetworkStack#readCounters}.
  *
  * <p>Accounting rule (tests rely on it): every received frame ends in exactly one of
  * {@link #DROP_REASONS}, or in {@link #ARP_RECEIVED_OK}, {@link #IP_DELIVERED},
@@ -205,6 +206,17 @@ public final class StackCounters
     public static String name(final int id)
     {
         return NAMES[id];
+    }
+
+    /**
+     * Copies every counter (for {@link CounterSnapshot}).
+     *
+     * @param from source.
+     * @param into destination.
+     */
+    public static void copy(final StackCounters from, final StackCounters into)
+    {
+        System.arraycopy(from.values, 0, into.values, 0, COUNT);
     }
 
     /** @return the sum of all {@link #DROP_REASONS}. */

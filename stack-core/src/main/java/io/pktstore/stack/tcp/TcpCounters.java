@@ -2,7 +2,8 @@ package io.pktstore.stack.tcp;
 
 /**
  * What the TCP layer did and, above all, what it dropped and why. Plain long fields updated on the
- * stack's thread (no atomics: one writer; readers on other threads may see stale values).
+ * stack's thread (no atomics: one writer); other threads read a consistent copy through
+ * {@link TcpLayer#readCounters}.
  */
 public final class TcpCounters
 {
@@ -84,6 +85,55 @@ public final class TcpCounters
     public long connectionsReset;
     /** Connections dropped after too many retransmissions. */
     public long connectionsTimedOut;
+
+    /**
+     * Copies every counter (for {@code io.pktstore.stack.CounterSnapshot}).
+     *
+     * @param from source.
+     * @param into destination.
+     */
+    public static void copy(final TcpCounters from, final TcpCounters into)
+    {
+        into.segmentsIn = from.segmentsIn;
+        into.fastPathSegments = from.fastPathSegments;
+        into.slowPathSegments = from.slowPathSegments;
+        into.segmentsOut = from.segmentsOut;
+        into.segmentsOutFailed = from.segmentsOutFailed;
+        into.retransmits = from.retransmits;
+        into.rtoExpiries = from.rtoExpiries;
+        into.fastRetransmits = from.fastRetransmits;
+        into.recoveryRetransmits = from.recoveryRetransmits;
+        into.lostRetransmits = from.lostRetransmits;
+        into.sackReneging = from.sackReneging;
+        into.dropMalformedHeader = from.dropMalformedHeader;
+        into.dropMalformedOptions = from.dropMalformedOptions;
+        into.dropOutOfWindow = from.dropOutOfWindow;
+        into.dropPaws = from.dropPaws;
+        into.dropBadAck = from.dropBadAck;
+        into.dropNoRecord = from.dropNoRecord;
+        into.dropNoAck = from.dropNoAck;
+        into.dropBeyondWindow = from.dropBeyondWindow;
+        into.dropNoSocket = from.dropNoSocket;
+        into.dropTableFull = from.dropTableFull;
+        into.duplicateSegments = from.duplicateSegments;
+        into.outOfOrderQueued = from.outOfOrderQueued;
+        into.dropOutOfOrderFull = from.dropOutOfOrderFull;
+        into.rstsSent = from.rstsSent;
+        into.rstsAccepted = from.rstsAccepted;
+        into.challengeAcks = from.challengeAcks;
+        into.timeWaitRecycled = from.timeWaitRecycled;
+        into.challengeAcksSuppressed = from.challengeAcksSuppressed;
+        into.synCookiesSent = from.synCookiesSent;
+        into.synCookiesAccepted = from.synCookiesAccepted;
+        into.synCookiesInvalid = from.synCookiesInvalid;
+        into.zeroWindowProbes = from.zeroWindowProbes;
+        into.keepAliveProbes = from.keepAliveProbes;
+        into.keepAliveTimeouts = from.keepAliveTimeouts;
+        into.finWait2Timeouts = from.finWait2Timeouts;
+        into.connectionsEstablished = from.connectionsEstablished;
+        into.connectionsReset = from.connectionsReset;
+        into.connectionsTimedOut = from.connectionsTimedOut;
+    }
 
     @Override
     public String toString()

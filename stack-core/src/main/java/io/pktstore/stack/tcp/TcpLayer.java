@@ -1,5 +1,6 @@
 package io.pktstore.stack.tcp;
 
+import io.pktstore.stack.CounterSnapshot;
 import io.pktstore.stack.ip.Ipv4Output;
 import io.pktstore.stack.ip.ReceivedDatagram;
 import io.pktstore.stack.ip.TransportHandler;
@@ -69,6 +70,9 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
     private final Ipv4Output ipv4;
     private final PacketRecordPool pool;
     private final TcpCounters counters = new TcpCounters();
+    /** What other threads read: the counters as the last poll published them (at most 1 ms old). */
+    private final CounterSnapshot<TcpCounters> publishedCounters =
+        new CounterSnapshot<>(new TcpCounters(), TcpCounters::copy, 1_000_000L);
     private final SegmentWriter writer;
     private final DeferredRecordRelease deferredRelease;
     private final TcpHeader header = new TcpHeader();
@@ -184,10 +188,21 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
         return c;
     }
 
-    /** @return counters of this layer. */
+    /** @return counters of this layer, live: read them on the stack's thread (elsewhere: {@link #readCounters}). */
     public TcpCounters counters()
     {
         return counters;
+    }
+
+    /**
+     * From any thread, while the stack runs: copies this layer's counters as the stack's thread last
+     * published them (every millisecond of its clock, at the end of a poll), consistent as a whole.
+     *
+     * @param into the caller's counters object (allocate one and reuse it).
+     */
+    public void readCounters(final TcpCounters into)
+    {
+        publishedCounters.read(into);
     }
 
     /** @return connections alive (any state but CLOSED). */
@@ -478,6 +493,7 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
             }
         }
         reclaimFinished();
+        publishedCounters.publishIfDue(counters, nowNs);
         return work;
     }
 
