@@ -23,10 +23,16 @@ public final class StackConfig
         /** Spin, then yield, then park with growing sleeps: low CPU when idle, up to 1 ms late on wake-up. */
         BACKOFF,
         /**
-         * Spin and yield briefly, then block on the device until a frame may be readable (at most 1 ms, so timers
-         * still run): low CPU when idle and a prompt wake-up; see {@link DeviceWaitIdleStrategy}.
+         * Spin for at most 50 us after the last work (long enough to catch a request/response peer's next
+         * message on a LAN or veth), then block on the device until a frame may be readable (at most 1 ms, so
+         * timers still run): low CPU when idle, a prompt wake-up, and no yields that would cost the thread its
+         * turn on a shared core; see {@link DeviceWaitIdleStrategy}. The mode for a node that shares its
+         * machine.
          */
         DEVICE_WAIT;
+
+        /** {@link #DEVICE_WAIT}'s spin after the last work (StackVsKernelBenchmark chose it, see the class). */
+        static final long DEVICE_WAIT_SPIN_NS = TimeUnit.MICROSECONDS.toNanos(50);
 
         /**
          * @return a new idle strategy of this kind.
@@ -52,7 +58,8 @@ public final class StackConfig
          */
         public IdleStrategy newIdleStrategy(final FrameDevice device)
         {
-            return this == DEVICE_WAIT ? new DeviceWaitIdleStrategy(device, 64, 64, TimeUnit.MILLISECONDS.toNanos(1)) :
+            return this == DEVICE_WAIT ?
+                new DeviceWaitIdleStrategy(device, DEVICE_WAIT_SPIN_NS, TimeUnit.MILLISECONDS.toNanos(1)) :
                 newIdleStrategy();
         }
     }

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The kernel's side of the benchmarks: Java NIO echo (port 7) and discard (port 9) servers on the kernel's
- * TCP, one busy selector thread (selectNow), TCP_NODELAY. Bind them inside the namespace that owns the
+ * TCP, one selector thread that blocks in epoll as servers do (select), TCP_NODELAY. Bind them inside the namespace that owns the
  * address (call the constructor there); the thread may run anywhere.
  */
 public final class KernelServers implements AutoCloseable
@@ -50,7 +50,7 @@ public final class KernelServers implements AutoCloseable
         {
             while (running)
             {
-                selector.selectNow();
+                selector.select(100);
                 final Iterator<SelectionKey> it = selector.selectedKeys().iterator();
                 while (it.hasNext())
                 {

@@ -86,7 +86,14 @@ public final class KernelPeerHarness implements AutoCloseable
         this(subnet, tcpConfig, buffers, idle::newIdleStrategy, ownNamespace);
     }
 
-    private KernelPeerHarness(
+    /**
+     * @param subnet       third octet of 198.18.x.0/24 (peer .1, stack .2).
+     * @param tcpConfig    TCP settings.
+     * @param buffers      arena records and buffers.
+     * @param idle         makes the stack thread's idle strategy from the device.
+     * @param ownNamespace see {@link #KernelPeerHarness(int, TcpConfig, int, StackConfig.IdleMode, boolean)}.
+     */
+    public KernelPeerHarness(
         final int subnet, final TcpConfig tcpConfig, final int buffers, final Function<FrameDevice, IdleStrategy> idle,
         final boolean ownNamespace)
     {
