@@ -65,6 +65,10 @@ public final class TcpCounters
     public long timeWaitRecycled;
     /** Challenge ACKs suppressed by the rate limit. */
     public long challengeAcksSuppressed;
+    /** SYNs that reached a listening port (new connections, cookies, or refused for a full table). */
+    public long listenSyns;
+    /** SYN-ACKs sent for half-open connections in the backlog, retransmissions included (cookies: below). */
+    public long synAcksSent;
     /** SYN cookies sent because the backlog was full. */
     public long synCookiesSent;
     /** Connections established from a valid SYN cookie. */
@@ -123,6 +127,8 @@ public final class TcpCounters
         into.challengeAcks = from.challengeAcks;
         into.timeWaitRecycled = from.timeWaitRecycled;
         into.challengeAcksSuppressed = from.challengeAcksSuppressed;
+        into.listenSyns = from.listenSyns;
+        into.synAcksSent = from.synAcksSent;
         into.synCookiesSent = from.synCookiesSent;
         into.synCookiesAccepted = from.synCookiesAccepted;
         into.synCookiesInvalid = from.synCookiesInvalid;
@@ -150,7 +156,8 @@ public final class TcpCounters
             ", ooo=" + outOfOrderQueued + ", oooFull=" + dropOutOfOrderFull + ", rstsSent=" + rstsSent + ", rstsAccepted=" + rstsAccepted +
             ", challengeAcks=" + challengeAcks + ", challengeSuppressed=" + challengeAcksSuppressed +
             ", timeWaitRecycled=" + timeWaitRecycled +
-            ", cookiesSent=" + synCookiesSent + ", cookiesAccepted=" + synCookiesAccepted +
+            ", listenSyns=" + listenSyns + ", synAcksSent=" + synAcksSent + ", cookiesSent=" + synCookiesSent +
+            ", cookiesAccepted=" + synCookiesAccepted +
             ", cookiesInvalid=" + synCookiesInvalid + ", zwp=" + zeroWindowProbes +
             ", keepAliveProbes=" + keepAliveProbes + ", keepAliveTimeouts=" + keepAliveTimeouts +
             ", finWait2Timeouts=" + finWait2Timeouts +

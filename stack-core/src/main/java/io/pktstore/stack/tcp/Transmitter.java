@@ -289,6 +289,10 @@ final class Transmitter
         final SendSpace snd = c.snd;
         final int flags = c.state == TcpState.SYN_SENT ? TcpHeader.SYN : TcpHeader.SYN | TcpHeader.ACK;
         sendSegment(flags, snd.iss, 0, nowNs);
+        if (c.state != TcpState.SYN_SENT)
+        {
+            services.counters.synAcksSent++;
+        }
         snd.advanceNext(snd.iss + 1);
         if (!c.rtx.isRunning())
         {

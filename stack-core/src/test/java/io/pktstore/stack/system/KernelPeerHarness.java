@@ -11,6 +11,7 @@ import io.pktstore.nic.host.CommandResult;
 import io.pktstore.nic.host.VethTopology;
 import io.pktstore.stack.NetworkStack;
 import io.pktstore.stack.StackConfig;
+import io.pktstore.stack.wire.Ipv4Address;
 import io.pktstore.stack.record.PacketRecordPool;
 import io.pktstore.stack.tcp.TcpConfig;
 import io.pktstore.stack.tcp.TcpLayer;
@@ -106,11 +107,17 @@ public final class KernelPeerHarness implements AutoCloseable
             stackIp = "198.18." + subnet + ".2";
             final ArenaGeometry geometry = ArenaGeometry.of(buffers, buffers, 2048, 0);
             arena = Arena.format(SimulatedPmRegion.create(geometry.requiredBytes()), geometry);
+            // Benchmarks may size the RX ring and bursts: -Dpktstore.harness.rxRingMiB, .rxBurst, .txBurst.
             final AfPacketConfig deviceConfig = AfPacketConfig.builder(topology.stackInterface())
-                .version(TpacketVersion.V2).build();
+                .version(TpacketVersion.V2)
+                .rxRing(256 * 1024, 4 * Integer.getInteger("pktstore.harness.rxRingMiB", 16), 2048).build();
             device = topology.runInStackNamespace(() -> AfPacketDevice.open(deviceConfig));
+            // In its own namespace the stack routes off-subnet traffic to the peer, as the kernel side there does
+            // with its default route (addKernelAddress): answers to addresses beyond the subnet leave on the link.
             final StackConfig config = StackConfig.builder().mac(topology.stackMac()).ip(stackIp + "/24")
-                .rxBurst(64).txBurst(64).maxGatherPieces(8).build();
+                .gateway(ownNamespace ? Ipv4Address.parse("198.18." + subnet + ".1") : 0)
+                .rxBurst(Integer.getInteger("pktstore.harness.rxBurst", 64))
+                .txBurst(Integer.getInteger("pktstore.harness.txBurst", 64)).maxGatherPieces(8).build();
             stack = new NetworkStack(config, device, new PacketRecordPool(arena), new SystemNanoClock());
             tcp = new TcpLayer(tcpConfig, stack.ipv4Output(), stack.pool(), System.nanoTime());
             stack.registerTransport(TcpLayer.PROTOCOL_TCP, tcp);
@@ -165,6 +172,7 @@ public final class KernelPeerHarness implements AutoCloseable
         final String address = stackIp.substring(0, stackIp.lastIndexOf('.') + 1) + host;
         topology.stackNamespace().exec(List.of("ip", "addr", "add", address + "/24", "dev", topology.stackInterface()))
             .check();
+        topology.stackNamespace().exec(List.of("ip", "route", "add", "default", "via", topology.peerAddress())).check();
         return address;
     }
 
