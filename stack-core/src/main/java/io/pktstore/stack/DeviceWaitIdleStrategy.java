@@ -106,7 +106,7 @@ public final class DeviceWaitIdleStrategy implements IdleStrategy
 
     private void idleByTime()
     {
-        if (idleCycles == 0)
+        if (idleCycles == 0 && spinNs > 0)
         {
             idleSinceNs = System.nanoTime();
         }
