@@ -34,8 +34,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Optionally a CPU-bound process (a shell busy loop, {@code hog} of them) shares the machine for the
  * whole run, started here and ended by its PID (bounded by {@code timeout} too).
  * <p>
- * Usage: {@code StackVsKernelBenchmark [runs] [rttsPerRun] [tputMs] [idle] [hogs]} (defaults 5, 5000, 2000,
- * DEVICE_WAIT, 0); idle is the stack thread's StackConfig.IdleMode.
+ * Turns by {@code request} (default): the round trips alternate request by request; the stack thread then
+ * also wakes for the kernel's traffic (and drops it), which works against the kernel. By {@code run}: whole
+ * runs alternate and the stack is paused (asleep, reading nothing) during the kernel's, as it is for the
+ * kernel's throughput points in both modes.
+ * <p>
+ * Usage: {@code StackVsKernelBenchmark [runs] [rttsPerRun] [tputMs] [idle] [hogs] [request|run]} (defaults
+ * 5, 5000, 2000, DEVICE_WAIT, 0, request); idle is a StackConfig.IdleMode or a BenchIdle spec.
  */
 public final class StackVsKernelBenchmark
 {
@@ -63,10 +68,14 @@ public final class StackVsKernelBenchmark
         final long tputMs = args.length > 2 ? Long.parseLong(args[2]) : 2000;
         final String idle = args.length > 3 ? args[3] : "DEVICE_WAIT";
         final int hogs = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+        final boolean byRequest = args.length <= 5 || "request".equals(args[5]);
         final int[] connections = {1, 16, 64};
         System.out.println(BenchMachine.describe());
-        System.out.printf("stack idle %s, %d CPU-bound process(es) sharing the machine%n", idle, hogs);
-        final TcpConfig tcp = new TcpConfig().maxConnections(512).listenBacklog(256).delayedAckNs(0)
+        System.out.printf("stack idle %s, %d CPU-bound process(es) sharing the machine, turns by %s%n", idle, hogs,
+            byRequest ? "request" : "run (stack paused during the kernel's runs)");
+        // Linux-like: 40 ms delayed ACK (every second full segment at once), RTO at least 200 ms.
+        final TcpConfig tcp = new TcpConfig().maxConnections(512).listenBacklog(256)
+            .delayedAckNs(Long.getLong("bench.delayedAckNs", 40_000_000L))
             .rto(1_000_000_000L, 200_000_000L, 60_000_000_000L);
         final List<Process> hogProcesses = new ArrayList<>();
         try (KernelPeerHarness h = new KernelPeerHarness(61, tcp, 32768, BenchIdle.parse(idle), true))
@@ -89,9 +98,19 @@ public final class StackVsKernelBenchmark
                 final Rtt[] kernelRtt = new Rtt[runs];
                 for (int r = 0; r < runs; r++)
                 {
-                    final Rtt[] pair = inPeer(h, () -> roundTrips(h.stackIp, kernelIp, rtts));
-                    stackRtt[r] = pair[0];
-                    kernelRtt[r] = pair[1];
+                    if (byRequest)
+                    {
+                        final Rtt[] pair = inPeer(h, () -> roundTrips(h.stackIp, kernelIp, rtts));
+                        stackRtt[r] = pair[0];
+                        kernelRtt[r] = pair[1];
+                    }
+                    else
+                    {
+                        stackRtt[r] = inPeer(h, () -> roundTrips(h.stackIp, null, rtts))[0];
+                        h.pause(true);
+                        kernelRtt[r] = inPeer(h, () -> roundTrips(kernelIp, null, rtts))[0];
+                        h.pause(false);
+                    }
                     System.out.printf("  run %d: stack median %.1f us p99 %.1f us | kernel median %.1f us p99 %.1f us%n",
                         r + 1, stackRtt[r].median() / 1e3, stackRtt[r].p99() / 1e3, kernelRtt[r].median() / 1e3,
                         kernelRtt[r].p99() / 1e3);
@@ -102,7 +121,9 @@ public final class StackVsKernelBenchmark
                 {
                     stackTput[i] = throughput(h, h.stackIp, connections[i], tputMs,
                         () -> h.onStackThread(discard::bytesReceived));
+                    h.pause(true);
                     kernelTput[i] = throughput(h, kernelIp, connections[i], tputMs, kernel.discarded::get);
+                    h.pause(false);
                 }
                 System.out.println("  stack " + h.onStackThread(() -> "tcp " + h.tcp.counters() + "\n    device " +
                     h.device.statistics() + "\n    stack drops " + h.stack.counters().totalDrops()));
@@ -133,7 +154,7 @@ public final class StackVsKernelBenchmark
      */
     static Rtt[] roundTrips(final String stackIp, final String kernelIp, final int count) throws IOException
     {
-        try (Socket stack = open(stackIp); Socket kernel = open(kernelIp))
+        try (Socket stack = open(stackIp); Socket kernel = kernelIp == null ? null : open(kernelIp))
         {
             final byte[] request = new byte[SIZE];
             final byte[] response = new byte[SIZE];
@@ -143,7 +164,7 @@ public final class StackVsKernelBenchmark
             for (int i = -1000; i < count; i++)
             {
                 final long s = exchange(stack, request, response);
-                final long k = exchange(kernel, request, response);
+                final long k = kernel == null ? 0 : exchange(kernel, request, response);
                 if (i >= 0)
                 {
                     stackSamples[i] = s;

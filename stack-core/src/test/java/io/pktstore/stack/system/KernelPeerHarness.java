@@ -52,6 +52,7 @@ public final class KernelPeerHarness implements AutoCloseable
     /** Its TCP layer. */
     public final TcpLayer tcp;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private volatile boolean paused;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final AgentRunner runner;
 
@@ -124,9 +125,21 @@ public final class KernelPeerHarness implements AutoCloseable
             runner = new AgentRunner(idle.apply(device), failure::set, null, new Agent()
             {
                 @Override
-                public int doWork()
+                public int doWork() throws InterruptedException
                 {
-                    int work = stack.doWork();
+                    if (paused)
+                    {
+                        // Asleep, not even woken by frames (they wait in the ring): see pause().
+                        Thread.sleep(1);
+                        runTasks();
+                        return 1;
+                    }
+                    return stack.doWork() + runTasks();
+                }
+
+                private int runTasks()
+                {
+                    int work = 0;
                     Runnable task;
                     while ((task = tasks.poll()) != null)
                     {
@@ -180,6 +193,16 @@ public final class KernelPeerHarness implements AutoCloseable
     public CommandResult stackSide(final long timeoutMs, final String... command)
     {
         return topology.stackNamespace().exec(List.of(command), timeoutMs);
+    }
+
+    /**
+     * Pauses (true) or resumes (false) the stack: while paused its thread sleeps and reads nothing (frames
+     * wait in the AF_PACKET ring, dropped there if it fills), so a benchmark can measure kernel servers on the
+     * same link without the stack waking for their traffic; on resume it catches up with what waited.
+     */
+    public void pause(final boolean pause)
+    {
+        paused = pause;
     }
 
     /** Runs {@code task} on the stack's thread and waits for its result. */
