@@ -321,7 +321,7 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
             if (!c.startsNewIncarnation(s))
             {
                 final boolean taken = c.segmentArrives(s, nowNs);
-                settleAfterSegment(c, nowNs);
+                settle(c, nowNs);
                 return taken;
             }
             // A peer reusing its port while we hold TIME_WAIT (RFC 6191): the old incarnation ends now
@@ -430,7 +430,7 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
         c.openFromCookie(s, mss, peerScale, sack, nowNs);
         // The ACK may carry data or a FIN: process it as any segment of an established connection.
         final boolean taken = c.segmentArrives(s, nowNs);
-        settleAfterSegment(c, nowNs);
+        settle(c, nowNs);
         return taken;
     }
 
@@ -574,37 +574,6 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
         }
     }
 
-    /**
-     * Settles a connection after a segment: the callbacks now, in segment order; its output and timer at
-     * this duty cycle's {@link #poll}, which runs after the whole RX burst and before the TX flush. So a
-     * connection that received several segments in one burst answers them with one ACK (and one pass over
-     * what its application queued), as GRO lets the kernel do, and nothing leaves later than before.
-     */
-    private void settleAfterSegment(final TcpConnection c, final long nowNs)
-    {
-        if (c.settling || c.retired)
-        {
-            return;
-        }
-        c.settling = true;
-        try
-        {
-            c.deliverEvents(nowNs);
-        }
-        finally
-        {
-            c.settling = false;
-            if (c.state == TcpState.CLOSED)
-            {
-                retire(c, nowNs);
-            }
-            else
-            {
-                listForRetry(c);
-            }
-        }
-    }
-
     /** Keeps one wheel timer per connection at (or before) its earliest deadline. */
     private void rearm(final TcpConnection c)
     {
@@ -634,7 +603,7 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
         c.wheelDeadline = TcpConnection.NO_DEADLINE;
     }
 
-    /** The connection runs its output at the next poll (a segment arrived, the TX was full, a callback threw). */
+    /** The connection must run its output again next poll (TX full, or a callback threw). */
     private void listForRetry(final TcpConnection c)
     {
         if (!c.listedForRetry)

@@ -60,10 +60,7 @@ final class TcpTestbed implements AutoCloseable
         return Seg.of(flags, seq, ack).ports(PEER_PORT, LOCAL_PORT);
     }
 
-    /**
-     * Feeds a segment from the peer as one duty cycle would (the segment, then the layer's poll, which sends
-     * what the segment caused); returns whether the layer took its buffer.
-     */
+    /** Feeds a segment from the peer; returns whether the layer took its buffer. */
     boolean inject(final Seg s)
     {
         final int buffer = arena.allocateBuffer();
@@ -80,7 +77,6 @@ final class TcpTestbed implements AutoCloseable
         {
             arena.releaseBuffer(buffer);
         }
-        layer.poll(now);
         return taken;
     }
 
@@ -100,7 +96,6 @@ final class TcpTestbed implements AutoCloseable
         {
             arena.releaseBuffer(buffer);
         }
-        layer.poll(now);
         return taken;
     }
 
