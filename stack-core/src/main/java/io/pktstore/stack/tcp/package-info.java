@@ -45,8 +45,9 @@
  *
  * <h2>Known gaps</h2>
  * No accept queue (an ESTABLISHED passive connection is handed to the listener's handler at once, the
- * backlog bounds only half-open connections); no urgent data; no RACK-TLP (a lost retransmission or a
- * tail loss without enough SACKed data above it waits for the rescue retransmission or the RTO); no PRR
- * (RFC 6937) pacing of recovery transmissions.
+ * backlog bounds only half-open connections); no urgent data. Loss detection is RFC 6675's with lost
+ * retransmissions found by send order ({@code ResendLog}), not RACK-TLP's clock: no reordering window (a
+ * reordering path would see needless resends) and no tail loss probe (a loss with nothing sent after it
+ * waits for the rescue retransmission or the RTO); no PRR (RFC 6937) pacing of recovery transmissions.
  */
 package io.pktstore.stack.tcp;
