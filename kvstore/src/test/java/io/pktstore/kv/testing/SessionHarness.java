@@ -45,6 +45,8 @@ public final class SessionHarness implements AutoCloseable
         public long consumed;
         public boolean closed;
         public boolean aborted;
+        /** Times the server let held sends go (once per duty cycle in which the session was listed). */
+        public int releases;
         private boolean holding;
 
         @Override
@@ -92,7 +94,15 @@ public final class SessionHarness implements AutoCloseable
         @Override
         public void releaseHeldSends(final long nowNs)
         {
-            released.writeBytes(held.toByteArray());
+            releases++;
+            try
+            {
+                held.writeTo(released);
+            }
+            catch (final java.io.IOException e)
+            {
+                throw new java.io.UncheckedIOException(e);
+            }
             held.reset();
         }
 
@@ -131,8 +141,21 @@ public final class SessionHarness implements AutoCloseable
 
         Client()
         {
-            session = factory.apply(server);
+            this(factory.apply(server));
+        }
+
+        Client(final Session reused)
+        {
+            session = reused;
             session.open(wire);
+        }
+
+        /** The peer sends its FIN (no more input), then one duty cycle. @return what was released. */
+        public String peerClose()
+        {
+            session.peerClosed(now);
+            cycle();
+            return wire.take();
         }
 
         /** Delivers {@code data} cut at the given piece lengths (the rest in one piece), then one duty cycle. */
@@ -205,6 +228,16 @@ public final class SessionHarness implements AutoCloseable
     public Client client()
     {
         return new Client();
+    }
+
+    /**
+     * Closes {@code old}'s connection and connects its session again on a new wire, as a port reuses a
+     * session for its next connection (no new off-heap scratch: for tests that connect many times).
+     */
+    public Client reconnect(final Client old)
+    {
+        old.close();
+        return new Client(old.session);
     }
 
     /** One duty cycle's hook: commit, release replies. */
