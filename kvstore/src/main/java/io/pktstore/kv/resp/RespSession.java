@@ -352,29 +352,12 @@ public final class RespSession extends Session
     /** Appends clones of a node's value records. */
     void appendValue(final int node)
     {
-        int first = NONE;
-        int last = NONE;
-        for (int r = store.valueHead(node); r != NONE; r = store.nodes().next(r))
-        {
-            final int clone = pool.cloneRecord(r);
-            if (clone == NONE)
-            {
-                pool.releaseChain(first);
-                abortForNoMemory();
-                return;
-            }
-            if (last == NONE)
-            {
-                first = clone;
-            }
-            else
-            {
-                store.nodes().setNext(last, clone);
-            }
-            last = clone;
-        }
         final long length = store.valueLength(node);
-        output.appendChain(first, last, length);
+        if (!output.appendClones(store.valueHead(node), length))
+        {
+            abortForNoMemory();
+            return;
+        }
         server.stats().valueBytesOut += length;
     }
 
