@@ -442,11 +442,11 @@ public final class HttpParser
         {
             i++;
         }
-        if (i == n || byteAt(line + i) != ':')
+        final int after = i < n ? byteAt(line + i) : -1;
+        if (after != ':')
         {
-            final int b = i < n ? byteAt(line + i) : 0;
-            return error(400, b == ' ' || b == '\t' ? "whitespace before a header's colon"
-                : b == '\r' || b == 0 ? "bare CR or NUL in a header" : "malformed header line");
+            return error(400, after == ' ' || after == '\t' ? "whitespace before a header's colon"
+                : after == '\r' ? "bare CR in a header" : after == 0 ? "NUL in a header" : "malformed header line");
         }
         if (i == 0)
         {

@@ -268,7 +268,11 @@ public final class RespSession extends Session
     void error(final String text)
     {
         server.stats().errorReplies++;
-        failed(output.writeByte('-') && output.writeAscii(text) && output.writeAscii("\r\n"));
+        // As Redis's addReplyErrorFormat: a CR or LF from the client (a command name, a byte after a
+        // desync) would end the error line early and put the client out of step; each becomes a space.
+        final String line = text.indexOf('\r') < 0 && text.indexOf('\n') < 0 ? text
+            : text.replace('\r', ' ').replace('\n', ' ');
+        failed(output.writeByte('-') && output.writeAscii(line) && output.writeAscii("\r\n"));
     }
 
     void integer(final long value)

@@ -230,6 +230,12 @@ public final class SessionHarness implements AutoCloseable
         return new Client();
     }
 
+    /** @return a new connected client of another protocol on the same server (e.g. RESP beside HTTP). */
+    public Client client(final Function<KvServer, Session> protocol)
+    {
+        return new Client(protocol.apply(server));
+    }
+
     /**
      * Closes {@code old}'s connection and connects its session again on a new wire, as a port reuses a
      * session for its next connection (no new off-heap scratch: for tests that connect many times).
