@@ -42,13 +42,4 @@ public final class HttpStatus
         }
         return reason;
     }
-
-    /**
-     * @return true if a response with this status carries no content and no Content-Length
-     *         (RFC 9110 8.6: 1xx and 204).
-     */
-    public static boolean bodiless(final int status)
-    {
-        return status < 200 || status == 204;
-    }
 }

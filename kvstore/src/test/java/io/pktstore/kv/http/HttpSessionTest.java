@@ -459,6 +459,16 @@ class HttpSessionTest
     {
         final SessionHarness.Client c = client(Engine.SKIPLIST);
         assertEquals(CREATED, c.send(put("k", "v")));
+        // A value byte flipped after the stack checked the frame: the scrubber finds it, the key is not served.
+        assertEquals(CREATED, c.send(put("flipped", "value")));
+        final long at = harness.store.nodes().dataAddress(harness.store.valueHead(node(harness, "flipped")));
+        UnsafeApi.putByte(at, (byte)(UnsafeApi.getByte(at) ^ 0x01));
+        harness.server.scrubber().runPass();
+        final String damaged = "key damaged: its stored data failed verification and is not served";
+        assertEquals(text("500 Internal Server Error", damaged), c.send(get("flipped")));
+        assertEquals("HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain; charset=us-ascii\r\nContent-Length: "
+            + (damaged.length() + 1) + "\r\n\r\n", c.send(request("HEAD", "/kv/flipped", null)));
+        assertEquals(value("v", timestamp(harness, "k")), c.send(get("k")), "the other keys are served");
         harness.region.onBarrier(() ->
         {
             throw new ArenaException("injected write-back failure");

@@ -13,12 +13,12 @@ import java.util.function.Function;
 /**
  * Runs fuzz inputs through a protocol's session as the stack would deliver them, and checks what holds
  * whatever the bytes: no exception escapes (the caller's fuzz test fails on one), nothing leaks (once
- * the session closed and every key is deleted and committed, the arena has exactly the free records and
- * buffers it had before), and the replies are well formed (a {@link ReplyCheck} of the protocol).
+ * the session closed and every key is deleted and committed, the arena has exactly the free records,
+ * buffers and overflow blocks it had before), the index's invariants hold after each input, and the
+ * replies are well formed (a {@link ReplyCheck} of the protocol).
  *
- * <p>Input layout: byte 0 seeds the cuts (records of 1..64 bytes, or the whole stream in one record
- * when its low six bits are 0) and, with its high bit, says whether the peer closes after the stream;
- * the rest is the stream. One rig (arena, store, server, one reused session) serves every input.
+ * <p>Input layout: byte 0 seeds the cuts (records of 1..64 bytes, or of the MSS when its low six bits
+ * are 0) and, with its high bit, says whether the peer closes after the stream; the rest is the stream. One rig (arena, store, server, one reused session) serves every input.
  */
 public final class SessionFuzzRig
 {
@@ -39,6 +39,7 @@ public final class SessionFuzzRig
     private final int[] nodes = new int[256];
     private final int freeRecords;
     private final int freeBuffers;
+    private final int freeOverflows;
     private SessionHarness.Client client;
 
     /**
@@ -57,6 +58,7 @@ public final class SessionFuzzRig
         clearStore();
         this.freeRecords = harness.arena.freeRecordCount();
         this.freeBuffers = harness.arena.freeBufferCount();
+        this.freeOverflows = harness.arena.freeOverflowCount();
     }
 
     /** Runs one input; throws AssertionError if an invariant does not hold. */
@@ -84,16 +86,23 @@ public final class SessionFuzzRig
         final boolean closed = client.wire.closed || client.wire.aborted;
         final String problem = check.check(replies.toString(), closed);
         client.close();
+        final String index = harness.store.checkInvariants();
+        if (index != null)
+        {
+            throw new AssertionError("index invariant broken: " + index);
+        }
         clearStore();
         client = harness.reconnect(client);
         if (problem != null)
         {
             throw new AssertionError(problem + "\nreplies: " + printable(replies.toString()));
         }
-        if (harness.arena.freeRecordCount() != freeRecords || harness.arena.freeBufferCount() != freeBuffers)
+        if (harness.arena.freeRecordCount() != freeRecords || harness.arena.freeBufferCount() != freeBuffers
+            || harness.arena.freeOverflowCount() != freeOverflows)
         {
             throw new AssertionError("leak: free records " + harness.arena.freeRecordCount() + " (was " + freeRecords
-                + "), free buffers " + harness.arena.freeBufferCount() + " (was " + freeBuffers + ")");
+                + "), free buffers " + harness.arena.freeBufferCount() + " (was " + freeBuffers + "), free overflow blocks "
+                + harness.arena.freeOverflowCount() + " (was " + freeOverflows + ")");
         }
     }
 
@@ -124,10 +133,23 @@ public final class SessionFuzzRig
             {
                 final int length = harness.store.nodes().keyLength(nodes[i]);
                 UnsafeApi.copyMemory(harness.store.nodes().keyAddress(nodes[i]), keyScratch, length);
-                harness.store.delete(keyScratch, length);
+                final int status = harness.store.delete(keyScratch, length);
+                if (status != io.pktstore.kv.store.StoreStatus.DELETED)
+                {
+                    throw new AssertionError("a key the scan returned could not be deleted ("
+                        + io.pktstore.kv.store.StoreStatus.name(status) + "), node " + nodes[i] + ", key "
+                        + printable(new String(bytesAt(keyScratch, length), StandardCharsets.ISO_8859_1)));
+                }
             }
         }
         harness.cycle();
+    }
+
+    private static byte[] bytesAt(final long address, final int length)
+    {
+        final byte[] b = new byte[length];
+        UnsafeApi.copyMemory(null, address, b, UnsafeApi.arrayBaseOffset(byte[].class), length);
+        return b;
     }
 
     /** @return the text with control bytes escaped, for a failure message. */

@@ -158,7 +158,10 @@ public final class SessionHarness implements AutoCloseable
             return wire.take();
         }
 
-        /** Delivers {@code data} cut at the given piece lengths (the rest in one piece), then one duty cycle. */
+        /**
+         * Delivers {@code data} cut at the given piece lengths (the rest in pieces of the MSS; no piece is
+         * longer than the MSS, as no received segment is), then one duty cycle.
+         */
         public String send(final byte[] data, final int... pieces)
         {
             deliver(data, pieces);
@@ -175,8 +178,8 @@ public final class SessionHarness implements AutoCloseable
             int piece = 0;
             while (at < data.length)
             {
-                final int length = piece < pieces.length ? Math.min(pieces[piece++], data.length - at)
-                    : Math.min(segments.mss, data.length - at);
+                final int length = Math.min(segments.mss,
+                    piece < pieces.length ? Math.min(pieces[piece++], data.length - at) : data.length - at);
                 if (length == 0)
                 {
                     continue;
