@@ -207,6 +207,26 @@ public final class HttpSession extends Session
     {
         final HttpRequestHead head = parser.head();
         final boolean close = !head.keepAlive();
+        if (server.failure() != null)
+        {
+            // The store failed while this request's body arrived (its head was accepted before): refuse it
+            // like every later request. (Today the server aborts every session open at the failing cycle.)
+            server.stats().errorReplies++;
+            responses.text(503, HttpKvHandler.STORE_FAILED, null, null, close, head.minorVersion(),
+                head.method() == HttpMethods.HEAD);
+        }
+        else
+        {
+            runOn(head, close);
+        }
+        if (close)
+        {
+            closeAfterReply();
+        }
+    }
+
+    private void runOn(final HttpRequestHead head, final boolean close)
+    {
         switch (head.resource())
         {
             case HttpRequestHead.KEY:
@@ -226,10 +246,6 @@ public final class HttpSession extends Session
                 break;
             default:
                 throw new IllegalStateException("resource " + head.resource());
-        }
-        if (close)
-        {
-            closeAfterReply();
         }
     }
 

@@ -479,6 +479,8 @@ class HttpSessionTest
         harness.region.onBarrier(null);
         final SessionHarness.Client d = harness.client();
         assertEquals(text("503 Service Unavailable", HttpKvHandler.STORE_FAILED), d.send(put("k3", "v")));
+        assertEquals(text("503 Service Unavailable", HttpKvHandler.STORE_FAILED), d.send(get("k")),
+            "reads too: they could show a write that was lost");
     }
 
     @Test
