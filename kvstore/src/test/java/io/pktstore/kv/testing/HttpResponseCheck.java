@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 public final class HttpResponseCheck implements SessionFuzzRig.ReplyCheck
 {
     private static final Pattern STATUS = Pattern.compile("HTTP/1\\.1 (\\d{3}) ([A-Za-z -]+)\r\n");
+    private static final Pattern DIGITS = Pattern.compile("\\d{1,18}");
     private static final Pattern FIELD = Pattern.compile("([!#$%&'*+.^_`|~0-9A-Za-z-]+): ([\\x20-\\x7e]*)\r\n");
 
     @Override
@@ -60,7 +61,7 @@ public final class HttpResponseCheck implements SessionFuzzRig.ReplyCheck
             }
             if (field.group(1).equalsIgnoreCase("Content-Length"))
             {
-                if (contentLength >= 0 || !field.group(2).matches("\\d{1,18}"))
+                if (contentLength >= 0 || !DIGITS.matcher(field.group(2)).matches())
                 {
                     return "bad or repeated Content-Length at " + p;
                 }
