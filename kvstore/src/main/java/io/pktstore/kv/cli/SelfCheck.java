@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * {@code serve --self-check}: real clients in the peer namespace use the node once it is up, and their
  * results are checked: the kernel's TCP stores a 100 KB random value over RESP and reads it back
- * byte for byte, sends 64 KiB through echo and 1 MiB to discard; redis-cli sets and gets a key.
+ * byte for byte, sends 64 KiB through echo and 1 MiB to discard; redis-cli sets and gets a key; curl
+ * PUTs and GETs one over HTTP (the commands the node prints as its try-lines).
  */
 final class SelfCheck
 {
@@ -70,11 +71,33 @@ final class SelfCheck
             ? List.of("redis-cli", "-h", ip, "-p", Integer.toString(server.respPort()), "GET", "self-check-cli")
             : List.of("redis-cli", "--no-auth-warning", "-a", auth, "-h", ip, "-p", Integer.toString(server.respPort()),
                 "GET", "self-check-cli"), 30_000);
+        final String http = server.httpPort() == 0 ? "" : httpCheck(topology, ip, server);
         final boolean ok = r.exitCode() == 0 && r.stdout().contains("resp True") && r.stdout().contains("echo True")
-            && r.stdout().contains("discard True") && cli.stdout().trim().equals("OK") && get.stdout().trim().equals("works");
-        out.printf("pktstore: self-check %s: %s; redis-cli SET %s, GET %s%s%n", ok ? "passed" : "FAILED",
-            r.stdout().trim().replace('\n', ';'), cli.stdout().trim(), get.stdout().trim(),
+            && r.stdout().contains("discard True") && cli.stdout().trim().equals("OK") && get.stdout().trim().equals("works")
+            && (server.httpPort() == 0 || http.equals(HTTP_OK));
+        out.printf("pktstore: self-check %s: %s; redis-cli SET %s, GET %s%s%s%n", ok ? "passed" : "FAILED",
+            r.stdout().trim().replace('\n', ';'), cli.stdout().trim(), get.stdout().trim(), http.isEmpty() ? "" : "; " + http,
             r.stderr().isBlank() ? "" : " stderr: " + r.stderr().trim());
         return ok;
+    }
+
+    private static final String HTTP_VALUE = "hello over http";
+    private static final String HTTP_OK = "curl PUT 201, GET " + HTTP_VALUE;
+
+    /** curl PUTs a value and GETs it back. @return what it saw, {@link #HTTP_OK} when right. */
+    private static String httpCheck(final VethTopology topology, final String ip, final ServerConfig server)
+    {
+        final String url = "http://" + ip + ":" + server.httpPort() + "/kv/self-check-http";
+        final List<String> bearer = server.password() == null ? List.of()
+            : List.of("-H", "Authorization: Bearer " + server.password());
+        final java.util.ArrayList<String> put = new java.util.ArrayList<>(List.of("curl", "-s", "-o", "/dev/null", "-w",
+            "%{http_code}", "-X", "PUT", "--data-binary", HTTP_VALUE));
+        put.addAll(bearer);
+        put.add(url);
+        final java.util.ArrayList<String> read = new java.util.ArrayList<>(List.of("curl", "-s"));
+        read.addAll(bearer);
+        read.add(url);
+        return "curl PUT " + topology.peerNamespace().exec(put, 30_000).stdout().trim() + ", GET "
+            + topology.peerNamespace().exec(read, 30_000).stdout().trim();
     }
 }

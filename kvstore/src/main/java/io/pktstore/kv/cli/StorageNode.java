@@ -1,5 +1,6 @@
 package io.pktstore.kv.cli;
 
+import io.pktstore.kv.http.HttpSession;
 import io.pktstore.kv.resp.RespSession;
 import io.pktstore.kv.server.KvServer;
 import io.pktstore.kv.server.ServerConfig;
@@ -60,7 +61,7 @@ final class StorageNode implements AutoCloseable
         tcp = new TcpLayer(tcpConfig, stack.ipv4Output(), pool, clock.nanoTime());
         stack.registerTransport(TcpLayer.PROTOCOL_TCP, tcp);
         server = new KvServer(store, pool, serverConfig);
-        server.listen(tcp, RespSession::new, null);
+        server.listen(tcp, RespSession::new, HttpSession::new);
         stack.cycleHook(server);
         echo = EchoServer.listen(tcp, pool, ECHO_PORT);
         discard = DiscardServer.listen(tcp, pool, DISCARD_PORT);

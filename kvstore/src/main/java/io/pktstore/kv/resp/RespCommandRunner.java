@@ -2,6 +2,7 @@ package io.pktstore.kv.resp;
 
 import io.pktstore.kv.format.NodeLayout;
 import io.pktstore.kv.server.Arguments;
+import io.pktstore.kv.server.PasswordCheck;
 import io.pktstore.kv.server.ScanCursors;
 import io.pktstore.kv.store.KvStore;
 import io.pktstore.kv.store.StoreStatus;

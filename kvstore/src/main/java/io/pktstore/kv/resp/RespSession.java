@@ -318,7 +318,11 @@ public final class RespSession extends Session
     void error(final String text)
     {
         server.stats().errorReplies++;
-        failed(output.writeByte('-') && output.writeAscii(text) && output.writeAscii("\r\n"));
+        // As Redis's addReplyErrorFormat: a CR or LF from the client (a command name, a byte after a
+        // desync) would end the error line early and put the client out of step; each becomes a space.
+        final String line = text.indexOf('\r') < 0 && text.indexOf('\n') < 0 ? text
+            : text.replace('\r', ' ').replace('\n', ' ');
+        failed(output.writeByte('-') && output.writeAscii(line) && output.writeAscii("\r\n"));
     }
 
     void integer(final long value)
@@ -402,29 +406,12 @@ public final class RespSession extends Session
     /** Appends clones of a node's value records. */
     void appendValue(final int node)
     {
-        int first = NONE;
-        int last = NONE;
-        for (int r = store.valueHead(node); r != NONE; r = store.nodes().next(r))
-        {
-            final int clone = pool.cloneRecord(r);
-            if (clone == NONE)
-            {
-                pool.releaseChain(first);
-                abortForNoMemory();
-                return;
-            }
-            if (last == NONE)
-            {
-                first = clone;
-            }
-            else
-            {
-                store.nodes().setNext(last, clone);
-            }
-            last = clone;
-        }
         final long length = store.valueLength(node);
-        output.appendChain(first, last, length);
+        if (!output.appendClones(store.valueHead(node), length))
+        {
+            abortForNoMemory();
+            return;
+        }
         server.stats().valueBytesOut += length;
     }
 

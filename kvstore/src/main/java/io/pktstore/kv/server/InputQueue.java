@@ -42,10 +42,6 @@ public final class InputQueue
         this.records = new Nodes(arena);
     }
 
-
-
-
-
     /** Queues a delivered record (the session owns it now). */
     public void append(final int record)
     {
@@ -143,6 +139,34 @@ public final class InputQueue
     public long cursorAddress()
     {
         return records.dataAddress(head) + offset;
+    }
+
+    /**
+     * Copies {@code n} bytes that lie {@code ahead} bytes after the cursor to {@code address} without
+     * passing them (a parser looks at a whole line before deciding which of its bytes to take as clones).
+     *
+     * @param ahead where the bytes start, after the cursor.
+     * @param address where they go.
+     * @param n how many (ahead + n &lt;= available).
+     */
+    public void peekCopy(final long ahead, final long address, final int n)
+    {
+        int record = head;
+        long at = offset + ahead;
+        while (at >= records.dataLength(record))
+        {
+            at -= records.dataLength(record);
+            record = records.next(record);
+        }
+        int done = 0;
+        while (done < n)
+        {
+            final int chunk = (int)Math.min(n - done, records.dataLength(record) - at);
+            UnsafeApi.copyMemory(records.dataAddress(record) + at, address + done, chunk);
+            done += chunk;
+            at = 0;
+            record = records.next(record);
+        }
     }
 
     /** Copies the next {@code n} bytes to {@code address} and passes them. */

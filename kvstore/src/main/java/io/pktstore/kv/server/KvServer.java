@@ -19,8 +19,9 @@ import java.util.function.Function;
  * group commit for every request of the cycle, whatever the connection), then let each session that
  * ran requests or wrote replies release its held replies and go on; then a step of an online scrub if
  * one runs. If the commit fails (the region's write-back failed), nothing written since the last commit
- * may be acknowledged: every session with replies waiting is aborted and the store refuses everything
- * from then on.
+ * may be acknowledged: every session with replies waiting is aborted and the store refuses every write
+ * from then on. Later, sessions that answer every request with a refusal once the store failed (HTTP's
+ * 503) send their replies; the others are aborted whenever they have replies.
  *
  * <p>Single-threaded (the stack's thread).
  */
@@ -94,6 +95,7 @@ public final class KvServer implements DutyCycleHook
     public int afterInput(final long nowNs)
     {
         int work = 0;
+        boolean failedNow = false;
         if (failure == null && store.needsCommit())
         {
             try
@@ -104,6 +106,7 @@ public final class KvServer implements DutyCycleHook
             catch (final ArenaException e)
             {
                 failure = e;
+                failedNow = true;
             }
         }
         // Sessions that run more requests now mark themselves for the next cycle's commit.
@@ -116,9 +119,11 @@ public final class KvServer implements DutyCycleHook
         {
             final Session session = list[i];
             list[i] = null;
-            if (failure != null)
+            // Replies of this cycle may speak of writes that are not durable; later ones too, unless the
+            // session answers nothing but refusals once the store failed (it read nothing that may be lost).
+            if (failedNow || failure != null && !session.refusesAllAfterFailure())
             {
-                session.abort(nowNs);   // its replies may speak of writes that are not durable
+                session.abort(nowNs);
             }
             else
             {

@@ -169,6 +169,41 @@ public final class OutputChain
     }
 
     /**
+     * Appends clones of a chain of records (a stored value: the stored records themselves are never
+     * handed to the connection, which takes ownership and rewrites them; clones share their buffers, so
+     * they survive an overwrite or a delete of the key while they wait to be sent).
+     *
+     * @param first the chain's first record (NO_RECORD: nothing to append).
+     * @param bytes its total data length.
+     * @return false if the arena ran out of records (nothing appended then).
+     */
+    public boolean appendClones(final int first, final long bytes)
+    {
+        int head = NONE;
+        int last = NONE;
+        for (int r = first; r != NONE; r = records.next(r))
+        {
+            final int clone = pool.cloneRecord(r);
+            if (clone == NONE)
+            {
+                pool.releaseChain(head);
+                return false;
+            }
+            if (last == NONE)
+            {
+                head = clone;
+            }
+            else
+            {
+                UnsafeApi.putInt(records.recordAddress(last) + PacketRecord.NEXT_OFFSET, clone);
+            }
+            last = clone;
+        }
+        appendChain(head, last, bytes);
+        return true;
+    }
+
+    /**
      * Hands the longest prefix that fits the connection's send space to it (the connection may hold it
      * until the store's commit: {@code holdSends}).
      *
@@ -307,7 +342,4 @@ public final class OutputChain
         }
         tail = last;
     }
-
-
-
 }

@@ -6,9 +6,18 @@ public final class ServerStats
     /** Most command ids counted individually. */
     public static final int COMMAND_IDS = 64;
 
-    /** Requests run, by command id (RESP) or method (HTTP, see the HTTP session). */
+    /** Highest HTTP status code counted in {@link #httpResponses}. */
+    public static final int MAX_HTTP_STATUS = 599;
+    /** HTTP method ids counted in {@link #httpRequests} (see {@code kv.http.HttpMethods}). */
+    public static final int HTTP_METHOD_IDS = 16;
+
+    /** RESP requests run, by command id. */
     public final long[] commands = new long[COMMAND_IDS];
-    /** Requests run in all. */
+    /** HTTP requests whose head was read, by method id. */
+    public final long[] httpRequests = new long[HTTP_METHOD_IDS];
+    /** HTTP responses sent, by status code (index = code; 100 Continue included). */
+    public final long[] httpResponses = new long[MAX_HTTP_STATUS + 1];
+    /** Requests run in all (both protocols). */
     public long requests;
     /** Lookups that found their key. */
     public long keyspaceHits;

@@ -63,7 +63,10 @@ public abstract class Session
     public final void open(final ClientConnection c)
     {
         connection = c;
-        dirty = false;
+        // dirty is left as it is: a session reused in the cycle its last connection closed is still on the
+        // server's list (its afterCommit clears it); clearing it here listed the session a second time at
+        // its next event, and every later afterCommit listed each entry again, so the list grew with every
+        // reuse and each duty cycle ran the session as many times.
         peerClosed = false;
         closeAfterReply = false;
         closed = false;
@@ -224,6 +227,19 @@ public abstract class Session
      * {@link #PENDING_LIMIT}, or the session must stop (see {@link #closeAfterReply()}).
      */
     protected abstract void runRequests(long nowNs);
+
+    /**
+     * Whether, once the server's store has failed ({@link KvServer#failure()}), this session answers every
+     * request with a refusal that neither reads nor writes the store, so that its replies may still be
+     * sent (a read could show a write that was never made durable). Sessions that do not are aborted
+     * whenever they have replies after a failure.
+     *
+     * @return false unless the protocol overrides it.
+     */
+    protected boolean refusesAllAfterFailure()
+    {
+        return false;
+    }
 
     /** @return true if replies are waiting to be handed to the connection. */
     protected final boolean outputWaiting()

@@ -26,7 +26,8 @@ class ServeCommandTest {
         final Path arena = dir.resolve("node.arena");
         assertEquals(0, cli.run("serve", "--self-check", "--arena", arena.toString(), "--arena-size", "32m"), cli.out() + "\n" + cli.err());
         final String text = cli.out();
-        assertTrue(text.contains("self-check passed: resp True;echo True;discard True; redis-cli SET OK, GET works"), text);
+        assertTrue(text.contains("self-check passed: resp True;echo True;discard True; redis-cli SET OK, GET works; "
+            + "curl PUT 201, GET hello over http"), text);
         assertTrue(text.contains("created, 32 MiB"), text);
         assertTrue(text.contains("engine skiplist"), text);
         final Matcher ns = Pattern.compile("client namespace (pks[0-9a-f]+n)").matcher(text);
@@ -38,7 +39,7 @@ class ServeCommandTest {
         cli.out.getBuffer().setLength(0);
         assertEquals(0, cli.run("serve", "--duration", "1", "--arena", arena.toString()), cli.out() + "\n" + cli.err());
         assertTrue(cli.out().contains("opened (previous shutdown clean)"), cli.out());
-        assertTrue(cli.out().contains("recovery: 2 keys (100005 value bytes)"), cli.out());
+        assertTrue(cli.out().contains("recovery: 3 keys (100020 value bytes)"), cli.out());
         assertFalse(cli.out().contains("replayed"), "a clean close leaves no link log to replay: " + cli.out());
 
         // Asking for the other engine is refused with a clear message, the file untouched.

@@ -54,9 +54,15 @@ public final class Segments
      * returns a record over its payload, as TCP delivers it (software-verified checksum).
      *
      * @return the record, or NO_RECORD if the arena is out of buffers or records.
+     * @throws IllegalArgumentException if the frame would not fit a buffer (it would overwrite the next one)
      */
     public int segment(final long payload, final int length)
     {
+        if (length < 0 || HEADERS + length > arena.bufferSize())
+        {
+            throw new IllegalArgumentException("a frame of " + length + " payload bytes does not fit a "
+                + arena.bufferSize() + "-byte buffer");
+        }
         final int buffer = arena.allocateBuffer();
         if (buffer == Arena.NONE)
         {

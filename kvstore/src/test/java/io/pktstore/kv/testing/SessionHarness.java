@@ -45,6 +45,8 @@ public final class SessionHarness implements AutoCloseable
         public long consumed;
         public boolean closed;
         public boolean aborted;
+        /** Times the server let held sends go (once per duty cycle in which the session was listed). */
+        public int releases;
         private boolean holding;
 
         @Override
@@ -91,7 +93,15 @@ public final class SessionHarness implements AutoCloseable
         @Override
         public void releaseHeldSends(final long nowNs)
         {
-            released.writeBytes(held.toByteArray());
+            releases++;
+            try
+            {
+                held.writeTo(released);
+            }
+            catch (final java.io.IOException e)
+            {
+                throw new java.io.UncheckedIOException(e);
+            }
             held.reset();
         }
 
@@ -130,11 +140,27 @@ public final class SessionHarness implements AutoCloseable
 
         Client()
         {
-            session = factory.apply(server);
+            this(factory.apply(server));
+        }
+
+        Client(final Session reused)
+        {
+            session = reused;
             session.open(wire);
         }
 
-        /** Delivers {@code data} cut at the given piece lengths (the rest in one piece), then one duty cycle. */
+        /** The peer sends its FIN (no more input), then one duty cycle. @return what was released. */
+        public String peerClose()
+        {
+            session.peerClosed(now);
+            cycle();
+            return wire.take();
+        }
+
+        /**
+         * Delivers {@code data} cut at the given piece lengths (the rest in pieces of the MSS; no piece is
+         * longer than the MSS, as no received segment is), then one duty cycle.
+         */
         public String send(final byte[] data, final int... pieces)
         {
             deliver(data, pieces);
@@ -151,8 +177,8 @@ public final class SessionHarness implements AutoCloseable
             int piece = 0;
             while (at < data.length)
             {
-                final int length = piece < pieces.length ? Math.min(pieces[piece++], data.length - at)
-                    : Math.min(segments.mss, data.length - at);
+                final int length = Math.min(segments.mss,
+                    piece < pieces.length ? Math.min(pieces[piece++], data.length - at) : data.length - at);
                 if (length == 0)
                 {
                     continue;
@@ -204,6 +230,22 @@ public final class SessionHarness implements AutoCloseable
     public Client client()
     {
         return new Client();
+    }
+
+    /** @return a new connected client of another protocol on the same server (e.g. RESP beside HTTP). */
+    public Client client(final Function<KvServer, Session> protocol)
+    {
+        return new Client(protocol.apply(server));
+    }
+
+    /**
+     * Closes {@code old}'s connection and connects its session again on a new wire, as a port reuses a
+     * session for its next connection (no new off-heap scratch: for tests that connect many times).
+     */
+    public Client reconnect(final Client old)
+    {
+        old.close();
+        return new Client(old.session);
     }
 
     /** One duty cycle's hook: commit, release replies. */
