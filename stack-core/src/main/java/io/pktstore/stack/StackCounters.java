@@ -240,6 +240,33 @@ public final class StackCounters
         return sum;
     }
 
+    /**
+     * @param id a counter id.
+     * @return its name in snake_case for metrics: "rx.drop.noArenaBuffer" is "rx_drop_no_arena_buffer".
+     */
+    public static String snakeName(final int id)
+    {
+        final String dotted = name(id);
+        final StringBuilder sb = new StringBuilder(dotted.length() + 8);
+        for (int i = 0; i < dotted.length(); i++)
+        {
+            final char c = dotted.charAt(i);
+            if (c == '.')
+            {
+                sb.append('_');
+            }
+            else if (Character.isUpperCase(c))
+            {
+                sb.append('_').append(Character.toLowerCase(c));
+            }
+            else
+            {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
     /** @return name -&gt; value of every counter, in id order (allocates: not for the hot path). */
     public Map<String, Long> snapshot()
     {

@@ -62,6 +62,7 @@ final class StorageNode implements AutoCloseable
         stack.registerTransport(TcpLayer.PROTOCOL_TCP, tcp);
         server = new KvServer(store, pool, serverConfig);
         server.listen(tcp, RespSession::new, HttpSession::new);
+        server.showCounters(stack.counters(), tcp.counters());
         stack.cycleHook(server);
         echo = EchoServer.listen(tcp, pool, ECHO_PORT);
         discard = DiscardServer.listen(tcp, pool, DISCARD_PORT);

@@ -2,16 +2,19 @@ package io.pktstore.kv.http;
 
 import io.pktstore.arena.Arena;
 import io.pktstore.kv.server.KvServer;
+import io.pktstore.kv.server.RequestLatency;
 import io.pktstore.kv.server.ServerStats;
 import io.pktstore.kv.store.KvStore;
 import io.pktstore.kv.store.RecoveryReport;
 import io.pktstore.kv.store.Scrubber;
 import io.pktstore.kv.store.StoreStats;
+import io.pktstore.stack.StackCounters;
 
 /**
  * What the node exposes on {@code /_stats} and {@code /metrics}, listed once: the front ends' counters
- * ({@link ServerStats}), the store's ({@link StoreStats}), the arena's free records and buffers, what
- * recovery found at startup, and the online scrubber. Add a metric here and both formats show it.
+ * ({@link ServerStats}) and requests' latency percentiles, the store's ({@link StoreStats}), the
+ * arena's free records and buffers, what recovery found at startup, the online scrubber, and the
+ * stack's and TCP's counters (frames dropped by reason among them). Add a metric here and both formats show it.
  * Allocates (an administrative path).
  */
 final class ServerMetrics
@@ -37,6 +40,7 @@ final class ServerMetrics
         sink.value("group_commits_total", "Group commits run by the server's duty-cycle hook.", true, s.groupCommits);
         sink.value("value_bytes_out_total", "Value bytes sent as clones of stored records.", true, s.valueBytesOut);
         httpFamilies(s, sink);
+        latency(server.latency(), sink);
 
         final StoreStats st = store.stats();
         sink.text("engine", "The store's index engine.", store.engine().cliName());
@@ -81,6 +85,53 @@ final class ServerMetrics
         sink.value("scrub_damaged_found_total", "Nodes scrubbing flagged damaged.", true, scrubber.damagedFound());
         sink.text("scrub_index_problem", "What the last pass found wrong with the index, or none.",
             scrubber.indexProblem() == null ? "none" : scrubber.indexProblem());
+
+        stack(server.stackCounters(), sink);
+        for (final java.util.Map.Entry<String, Long> e : server.tcpCounters().snapshot().entrySet())
+        {
+            sink.value("tcp_" + e.getKey() + "_total", "TCP: " + e.getKey().replace('_', ' ') + ".", true, e.getValue());
+        }
+    }
+
+    /** Percentiles of each request kind's time in the node (parse to reply's release after the commit). */
+    private static void latency(final RequestLatency latency, final MetricSink sink)
+    {
+        for (int kind = 0; kind < RequestLatency.KIND_NAMES.length; kind++)
+        {
+            final org.HdrHistogram.Histogram h = latency.histogram(kind);
+            final String name = "request_latency_" + RequestLatency.KIND_NAMES[kind];
+            final String what = RequestLatency.KIND_NAMES[kind] + " requests' time in the node";
+            sink.value(name + "_count", "How many " + RequestLatency.KIND_NAMES[kind] + " requests were timed.", true,
+                h.getTotalCount());
+            sink.value(name + "_p50_ns", "Median of " + what + ".", false, h.getValueAtPercentile(50));
+            sink.value(name + "_p99_ns", "99th percentile of " + what + ".", false, h.getValueAtPercentile(99));
+            sink.value(name + "_p999_ns", "99.9th percentile of " + what + ".", false, h.getValueAtPercentile(99.9));
+            sink.value(name + "_max_ns", "Longest of " + what + ".", false, h.getMaxValue());
+        }
+    }
+
+    /** The stack's counters: frames dropped as one family by reason, the others one by one. */
+    private static void stack(final StackCounters counters, final MetricSink sink)
+    {
+        final int[] reasons = StackCounters.DROP_REASONS;
+        final String[] names = new String[reasons.length];
+        final long[] values = new long[reasons.length];
+        final java.util.Set<Integer> drops = new java.util.HashSet<>();
+        for (int i = 0; i < reasons.length; i++)
+        {
+            names[i] = StackCounters.snakeName(reasons[i]);
+            values[i] = counters.get(reasons[i]);
+            drops.add(reasons[i]);
+        }
+        sink.family("stack_frames_dropped_total", "Received frames dropped, by reason.", "reason", names, values);
+        for (int id = 0; id < StackCounters.COUNT; id++)
+        {
+            if (!drops.contains(id))
+            {
+                final String name = StackCounters.snakeName(id);
+                sink.value("stack_" + name + "_total", "Stack: " + StackCounters.name(id) + ".", true, counters.get(id));
+            }
+        }
     }
 
     private static void httpFamilies(final ServerStats s, final MetricSink sink)

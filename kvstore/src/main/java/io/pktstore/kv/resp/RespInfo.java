@@ -7,6 +7,7 @@ import io.pktstore.kv.server.ServerStats;
 import io.pktstore.kv.store.KvStore;
 import io.pktstore.kv.store.RecoveryReport;
 import io.pktstore.kv.store.Scrubber;
+import io.pktstore.stack.StackCounters;
 
 import java.util.Locale;
 
@@ -19,7 +20,7 @@ import java.util.Locale;
 final class RespInfo
 {
     private static final String[] DEFAULT = {"server", "clients", "memory", "persistence", "stats", "replication",
-        "cluster", "keyspace", "latencystats", "pktstore"};
+        "cluster", "keyspace", "latencystats", "pktstore", "network"};
     private static final long START_MILLIS = System.currentTimeMillis();
 
     private RespInfo()
@@ -184,6 +185,22 @@ final class RespInfo
                 line(sb, "scrub_nodes_checked", scrubber.nodesChecked());
                 line(sb, "scrub_damaged_found", scrubber.damagedFound());
                 line(sb, "scrub_index_problem", scrubber.indexProblem() == null ? "none" : scrubber.indexProblem());
+                break;
+            }
+            case "network":
+            {
+                // the stack's counters (drops by reason among them) and TCP's, as /metrics has them
+                sb.append("# Network\r\n");
+                final StackCounters stack = server.stackCounters();
+                line(sb, "frames_dropped", stack.totalDrops());
+                for (int id = 0; id < StackCounters.COUNT; id++)
+                {
+                    line(sb, StackCounters.snakeName(id), stack.get(id));
+                }
+                for (final java.util.Map.Entry<String, Long> e : server.tcpCounters().snapshot().entrySet())
+                {
+                    line(sb, "tcp_" + e.getKey(), e.getValue());
+                }
                 break;
             }
             default:

@@ -1,5 +1,7 @@
 package io.pktstore.kv.server;
 
+import io.pktstore.stack.StackCounters;
+import io.pktstore.stack.tcp.TcpCounters;
 import io.pktstore.arena.ArenaException;
 import io.pktstore.kv.store.KvStore;
 import io.pktstore.kv.store.Scrubber;
@@ -33,6 +35,9 @@ public final class KvServer implements DutyCycleHook
     private final Scrubber scrubber;
     private final ServerStats stats = new ServerStats();
     private final RequestLatency latency = new RequestLatency();
+    /** The stack's and TCP's live counters (read on the stack's thread, as every session runs there). */
+    private StackCounters stackCounters = new StackCounters();
+    private TcpCounters tcpCounters = new TcpCounters();
     private final ScanCursors cursors = new ScanCursors(1024);
     private final List<SessionService> services = new ArrayList<>();
     private Session[] dirty = new Session[64];
@@ -172,6 +177,30 @@ public final class KvServer implements DutyCycleHook
     public ServerStats stats()
     {
         return stats;
+    }
+
+    /**
+     * Lets the stats show the counters of the stack this server runs on.
+     *
+     * @param stack the network stack's counters ({@code NetworkStack.counters()}).
+     * @param tcp the TCP layer's ({@code TcpLayer.counters()}).
+     */
+    public void showCounters(final StackCounters stack, final TcpCounters tcp)
+    {
+        stackCounters = stack;
+        tcpCounters = tcp;
+    }
+
+    /** @return the stack's counters (zeros until {@link #showCounters}). */
+    public StackCounters stackCounters()
+    {
+        return stackCounters;
+    }
+
+    /** @return TCP's counters (zeros until {@link #showCounters}). */
+    public TcpCounters tcpCounters()
+    {
+        return tcpCounters;
     }
 
     /** @return requests' time in the node, by kind. */

@@ -141,6 +141,54 @@ public final class TcpCounters
         into.connectionsTimedOut = from.connectionsTimedOut;
     }
 
+    /** @return snake_case name -&gt; value of every counter, in declaration order (allocates). */
+    public java.util.Map<String, Long> snapshot()
+    {
+        final java.util.Map<String, Long> map = new java.util.LinkedHashMap<>();
+        map.put("segments_in", segmentsIn);
+        map.put("fast_path_segments", fastPathSegments);
+        map.put("slow_path_segments", slowPathSegments);
+        map.put("segments_out", segmentsOut);
+        map.put("segments_out_failed", segmentsOutFailed);
+        map.put("retransmits", retransmits);
+        map.put("rto_expiries", rtoExpiries);
+        map.put("fast_retransmits", fastRetransmits);
+        map.put("recovery_retransmits", recoveryRetransmits);
+        map.put("lost_retransmits", lostRetransmits);
+        map.put("sack_reneging", sackReneging);
+        map.put("drop_malformed_header", dropMalformedHeader);
+        map.put("drop_malformed_options", dropMalformedOptions);
+        map.put("drop_out_of_window", dropOutOfWindow);
+        map.put("drop_paws", dropPaws);
+        map.put("drop_bad_ack", dropBadAck);
+        map.put("drop_no_record", dropNoRecord);
+        map.put("drop_no_ack", dropNoAck);
+        map.put("drop_beyond_window", dropBeyondWindow);
+        map.put("drop_no_socket", dropNoSocket);
+        map.put("drop_table_full", dropTableFull);
+        map.put("duplicate_segments", duplicateSegments);
+        map.put("out_of_order_queued", outOfOrderQueued);
+        map.put("drop_out_of_order_full", dropOutOfOrderFull);
+        map.put("rsts_sent", rstsSent);
+        map.put("rsts_accepted", rstsAccepted);
+        map.put("challenge_acks", challengeAcks);
+        map.put("time_wait_recycled", timeWaitRecycled);
+        map.put("challenge_acks_suppressed", challengeAcksSuppressed);
+        map.put("listen_syns", listenSyns);
+        map.put("syn_acks_sent", synAcksSent);
+        map.put("syn_cookies_sent", synCookiesSent);
+        map.put("syn_cookies_accepted", synCookiesAccepted);
+        map.put("syn_cookies_invalid", synCookiesInvalid);
+        map.put("zero_window_probes", zeroWindowProbes);
+        map.put("keep_alive_probes", keepAliveProbes);
+        map.put("keep_alive_timeouts", keepAliveTimeouts);
+        map.put("fin_wait2_timeouts", finWait2Timeouts);
+        map.put("connections_established", connectionsEstablished);
+        map.put("connections_reset", connectionsReset);
+        map.put("connections_timed_out", connectionsTimedOut);
+        return map;
+    }
+
     @Override
     public String toString()
     {
