@@ -43,17 +43,7 @@ final class NodeProcess implements AutoCloseable
         {
             throw new IllegalStateException(JAR + " is missing: the kvstore module's package phase builds it");
         }
-        final List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports"))
-            {
-                command.add(arg);
-            }
-        }
-        command.add("-Xmx1g");
-        command.addAll(List.of("-jar", JAR.toString(), "serve"));
+        final List<String> command = jarCommand("serve");
         command.addAll(serveArguments);
         final Path log = Files.createTempFile("pks-node-", ".log");
         log.toFile().deleteOnExit();
@@ -74,6 +64,27 @@ final class NodeProcess implements AutoCloseable
         }
         node.kill();
         throw new IllegalStateException("the node did not come up in 60 s:\n" + node.output());
+    }
+
+    /**
+     * @param subcommand the pktstore subcommand.
+     * @return the command line that runs the node's jar with this JVM's module flags (the project's JVM
+     *         flags, which Surefire passes) and {@code subcommand}; add its arguments.
+     */
+    static List<String> jarCommand(final String subcommand)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports"))
+            {
+                command.add(arg);
+            }
+        }
+        command.add("-Xmx1g");
+        command.addAll(List.of("-jar", JAR.toString(), subcommand));
+        return command;
     }
 
     /** @return everything the node printed so far. */

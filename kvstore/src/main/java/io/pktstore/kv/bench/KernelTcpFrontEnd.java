@@ -204,6 +204,12 @@ final class KernelTcpFrontEnd implements AutoCloseable
         c.session().deliver(record, now);
     }
 
+    /** @return the port listened on (useful when bound to port 0). */
+    int port()
+    {
+        return listener.socket().getLocalPort();
+    }
+
     /** @return the error that stopped the selector thread, or null. */
     Throwable failure()
     {
