@@ -35,7 +35,8 @@ public record BenchPlan(List<BenchSystem> compared, List<BenchSystem> stages, Wo
     static final String COPYING_VOLATILE = "stage-copying-no-persist";
 
     /**
-     * The full plan: every system of the issue, the stage switches, Redis if installed.
+     * The full plan: every system of the issue, the stage switches, Redis if installed (over RESP: Redis
+     * speaks nothing else).
      *
      * @param idle the stack's idle strategy.
      */
@@ -51,7 +52,7 @@ public record BenchPlan(List<BenchSystem> compared, List<BenchSystem> stages, Wo
             StackSystem.store(COPYING, "copying store (LevelDB-style: copy + CRC32C + own allocation), skip list, on our stack",
                 Engine.SKIPLIST, WriteMode.COPYING, true, idle),
             new KernelStoreSystem(Engine.SKIPLIST)));
-        if (withRedis)
+        if (withRedis && workload.protocol() == Protocol.RESP)
         {
             compared.add(new RedisSystem(true));
             compared.add(new RedisSystem(false));

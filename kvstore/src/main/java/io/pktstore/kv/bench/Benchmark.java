@@ -52,6 +52,7 @@ public final class Benchmark
      */
     public static List<Measurement> run(final Settings settings, final PrintWriter log) throws Exception
     {
+        FrontEnds.sessions(settings.workload().protocol());   // refuses a protocol whose front end is not in this build
         final MachineDescription machine = new MachineDescription();
         final boolean redis = settings.withRedis() && RedisSystem.installed();
         if (settings.withRedis() && !redis)

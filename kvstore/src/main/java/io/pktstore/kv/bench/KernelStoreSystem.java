@@ -1,7 +1,6 @@
 package io.pktstore.kv.bench;
 
 import io.pktstore.kv.format.Engine;
-import io.pktstore.kv.resp.RespSession;
 import io.pktstore.kv.server.KvServer;
 import io.pktstore.kv.server.ServerConfig;
 import io.pktstore.kv.store.KvStoreConfig;
@@ -43,21 +42,22 @@ final class KernelStoreSystem implements BenchSystem
         try
         {
             final KvServer server = new KvServer(arena.store(), new PacketRecordPool(arena.store().arena()),
-                ServerConfig.defaults().withPorts(StackSystem.RESP_PORT, StackSystem.HTTP_PORT));
-            final KernelTcpFrontEnd resp = new KernelTcpFrontEnd(server, RespSession::new,
-                new InetSocketAddress(BenchHost.SERVER_IP, StackSystem.RESP_PORT));
+                ServerConfig.defaults().withPorts(FrontEnds.RESP_PORT, FrontEnds.HTTP_PORT));
+            final Protocol protocol = workload.protocol();
+            final KernelTcpFrontEnd front = new KernelTcpFrontEnd(server, FrontEnds.sessions(protocol),
+                new InetSocketAddress(BenchHost.SERVER_IP, FrontEnds.port(protocol)));
             return new Running()
             {
                 @Override
-                public int port(final Protocol protocol)
+                public int port(final Protocol p)
                 {
-                    return StackSystem.RESP_PORT;
+                    return FrontEnds.port(p);
                 }
 
                 @Override
                 public Throwable failure()
                 {
-                    return resp.failure() != null ? resp.failure() : server.failure();
+                    return front.failure() != null ? front.failure() : server.failure();
                 }
 
                 @Override
@@ -65,7 +65,7 @@ final class KernelStoreSystem implements BenchSystem
                 {
                     try
                     {
-                        resp.close();
+                        front.close();
                     }
                     finally
                     {

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * given to the kernel for the run). Its data directory is a fresh folder in /dev/shm (tmpfs, like our
  * arena), so fsync costs what it costs on tmpfs. Two configurations: {@code appendonly yes} with
  * {@code appendfsync always} (every write durable before its reply, as ours), and persistence off (no
- * AOF, no RDB snapshots). Started per round, stopped by its pid (SIGTERM, then SIGKILL).
+ * AOF, no RDB snapshots). Started per round, stopped by its pid (SIGTERM, then SIGKILL). RESP only.
  */
 final class RedisSystem implements BenchSystem
 {
@@ -56,7 +56,7 @@ final class RedisSystem implements BenchSystem
         host.kernelOwnsServerAddress(true);
         final Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "pks-bench-redis-");
         final List<String> command = new ArrayList<>(List.of(REDIS_SERVER.toString(), "--bind", BenchHost.SERVER_IP,
-            "--port", Integer.toString(StackSystem.RESP_PORT), "--dir", dir.toString(), "--save", "",
+            "--port", Integer.toString(FrontEnds.RESP_PORT), "--dir", dir.toString(), "--save", "",
             "--protected-mode", "no", "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString()));
         command.addAll(fsyncAlways ? List.of("--appendonly", "yes", "--appendfsync", "always")
             : List.of("--appendonly", "no"));
@@ -67,7 +67,7 @@ final class RedisSystem implements BenchSystem
             @Override
             public int port(final Protocol protocol)
             {
-                return StackSystem.RESP_PORT;
+                return FrontEnds.RESP_PORT;
             }
 
             @Override
@@ -112,7 +112,7 @@ final class RedisSystem implements BenchSystem
             }
             try (Socket s = new Socket())
             {
-                s.connect(new InetSocketAddress(BenchHost.SERVER_IP, StackSystem.RESP_PORT), 200);
+                s.connect(new InetSocketAddress(BenchHost.SERVER_IP, FrontEnds.RESP_PORT), 200);
                 return;
             }
             catch (final IOException notYet)

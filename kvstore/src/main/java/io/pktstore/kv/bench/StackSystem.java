@@ -21,11 +21,6 @@ import java.util.List;
  */
 final class StackSystem implements BenchSystem
 {
-    /** The RESP port, as the node's default. */
-    static final int RESP_PORT = 6379;
-    /** The HTTP port, as the node's default. */
-    static final int HTTP_PORT = 8080;
-
     private final String name;
     private final String description;
     private final Engine engine;
@@ -87,20 +82,20 @@ final class StackSystem implements BenchSystem
                 .version(TpacketVersion.V2).build());
             final StackConfig stack = StackConfig.builder().mac(host.serverMac()).ip(BenchHost.SERVER_CIDR).idleMode(idle)
                 .build();
+            final Protocol protocol = workload.protocol();
             final List<StorageNode.ReplyOnlyPort> ports = replyOnly
-                ? List.of(new StorageNode.ReplyOnlyPort(RESP_PORT, Protocol.RESP.putRequestBytes(workload.valueBytes(),
-                    BenchHost.SERVER_IP),
-                    Protocol.RESP.storedReply()))
+                ? List.of(new StorageNode.ReplyOnlyPort(FrontEnds.port(protocol),
+                    protocol.putRequestBytes(workload.valueBytes(), BenchHost.SERVER_IP), protocol.storedReply()))
                 : List.of();
             final StorageNode node = new StorageNode(device, stack, arena.store(),
-                ServerConfig.defaults().withPorts(RESP_PORT, HTTP_PORT), new SystemNanoClock(), idle.newIdleStrategy(),
-                ports);
+                ServerConfig.defaults().withPorts(FrontEnds.RESP_PORT, FrontEnds.HTTP_PORT), new SystemNanoClock(),
+                idle.newIdleStrategy(), ports);
             return new Running()
             {
                 @Override
-                public int port(final Protocol protocol)
+                public int port(final Protocol p)
                 {
-                    return protocol == Protocol.RESP ? RESP_PORT : HTTP_PORT;
+                    return FrontEnds.port(p);
                 }
 
                 @Override

@@ -57,7 +57,8 @@ public final class BenchCommand implements Callable<Integer>
         description = "PUTs per 100 requests, the rest GETs (default ${DEFAULT-VALUE}; the breakdown needs 100).")
     private int writePercent;
 
-    @Option(names = "--protocol", defaultValue = "resp", description = "resp (default).")
+    @Option(names = "--protocol", defaultValue = "resp", description = "resp (default) or http (without Redis, which speaks "
+        + "only RESP; needs the HTTP front end in the build).")
     private String protocol;
 
     @Option(names = "--time-limit", defaultValue = "60", description = "Seconds a point may take at most (default ${DEFAULT-VALUE}).")
@@ -82,7 +83,7 @@ public final class BenchCommand implements Callable<Integer>
         final Workload workload = workload();
         final PrintWriter log = spec.commandLine().getOut();
         final Benchmark.Settings settings = new Benchmark.Settings(workload, connections, rounds, idle,
-            new LinkedHashSet<>(only), !noRedis, out, "pktstore bench " + String.join(" ", spec.commandLine().getParseResult()
+            new LinkedHashSet<>(only), !noRedis, out, "pktstore " + String.join(" ", spec.commandLine().getParseResult()
             .originalArgs()));
         final List<Measurement> measurements = Benchmark.run(settings, log);
         log.println(Files.readString(out.resolve("table.md")));
