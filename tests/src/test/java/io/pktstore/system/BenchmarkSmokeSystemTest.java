@@ -28,7 +28,8 @@ class BenchmarkSmokeSystemTest
 {
     private static final List<String> SYSTEMS = List.of("net-only", "pktstore-skiplist", "pktstore-rbtree", "copying-store",
         "kernel-nio-store", "redis-aof-always", "redis-no-persistence", "stage-parse-only", "stage-pktstore-no-persist",
-        "stage-copying-alloc-insert", "stage-copying-copy", "stage-copying-no-persist");
+        "stage-copying-alloc-insert", "stage-copying-copy", "stage-copying-no-persist", "stage-pktstore-full",
+        "stage-copying-full");
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -58,10 +59,14 @@ class BenchmarkSmokeSystemTest
             final double p99 = Double.parseDouble(f[14]);
             assertTrue(p50 > 0 && p99 >= p50, "latency percentiles: " + row);
             assertEquals("false", f[17], "cut short: " + row);
+            if (f[1].startsWith("stage-") && !f[1].equals("stage-parse-only"))
+            {
+                assertTrue(Double.parseDouble(f[18]) > 0, "the node's own write latency: " + row);
+            }
         }
         assertEquals(new HashSet<>(SYSTEMS), seen, "systems measured");
         // compared systems at 1 and 2 connections, stage switches at 1
-        assertEquals(7 * 2 + 5, csv.size() - 1, String.join("\n", csv));
+        assertEquals(7 * 2 + 7, csv.size() - 1, String.join("\n", csv));
 
         final String table = Files.readString(out.resolve("table.md"));
         for (final String system : SYSTEMS.subList(0, 7))
@@ -70,7 +75,8 @@ class BenchmarkSmokeSystemTest
         }
         assertTrue(table.contains("store RTT / networking-only RTT"), table);
         final String breakdown = Files.readString(out.resolve("breakdown.md"));
-        assertTrue(breakdown.contains("**Networking**") && breakdown.contains("**Persistence**"), breakdown);
+        assertTrue(breakdown.contains("**Networking**") && breakdown.contains("**Persistence**")
+            && breakdown.contains("in node"), breakdown);
         final String machine = Files.readString(out.resolve("machine.md"));
         assertTrue(machine.contains("load average at start") && machine.contains("kernel"), machine);
 

@@ -33,6 +33,8 @@ public record BenchPlan(List<BenchSystem> compared, List<BenchSystem> stages, Wo
     static final String COPYING_ALLOC_INSERT = "stage-copying-alloc-insert";
     static final String COPYING_COPY = "stage-copying-copy";
     static final String COPYING_VOLATILE = "stage-copying-no-persist";
+    static final String ZERO_COPY_FULL = "stage-pktstore-full";
+    static final String COPYING_FULL = "stage-copying-full";
 
     /**
      * The full plan: every system of the issue, the stage switches, Redis if installed (over RESP: Redis
@@ -67,7 +69,13 @@ public record BenchPlan(List<BenchSystem> compared, List<BenchSystem> stages, Wo
             StackSystem.store(COPYING_COPY, "stage: copying store with the copy, no CRC, no persistence", Engine.SKIPLIST,
                 WriteMode.COPYING_NO_CHECKSUM, false, idle),
             StackSystem.store(COPYING_VOLATILE, "stage: copying store with copy and CRC32C, no persistence", Engine.SKIPLIST,
-                WriteMode.COPYING, false, idle));
+                WriteMode.COPYING, false, idle),
+            // The whole stores again, at one connection only, so the node's own write latency (which a
+            // compared system's round mixes over every connection count) covers persistence too.
+            StackSystem.store(ZERO_COPY_FULL, "stage: zero-copy store, persistent (as pktstore-skiplist)", Engine.SKIPLIST,
+                WriteMode.ZERO_COPY, true, idle),
+            StackSystem.store(COPYING_FULL, "stage: copying store, persistent (as copying-store)", Engine.SKIPLIST,
+                WriteMode.COPYING, true, idle));
         return new BenchPlan(compared, workload.writePercent() == 100 ? stages : List.of(), workload, connections, rounds);
     }
 }

@@ -26,6 +26,19 @@ public interface BenchSystem
         /** @return the port for {@code protocol}. */
         int port(Protocol protocol);
 
+        /**
+         * Stops serving (after the generator is done) and reports the median time a write spent inside
+         * the node, from the end of its parse to the release of its reply after the group commit
+         * ({@link io.pktstore.kv.server.RequestLatency}): the store's share measured on the server alone,
+         * free of the network's and the client's noise.
+         *
+         * @return microseconds, or NaN for a system that does not measure it (no store, not ours).
+         */
+        default double nodeWriteMicrosP50()
+        {
+            return Double.NaN;
+        }
+
         /** @return a failure the system saw while serving (checked after each run), or null. */
         default Throwable failure()
         {

@@ -41,9 +41,10 @@ final class BenchmarkRunner
             for (final BenchSystem system : thisRound)
             {
                 final int[] connections = plan.stages().contains(system) ? new int[] {1} : plan.connections();
-                for (final PointResult p : measure(system, connections))
+                final Served served = measure(system, connections);
+                for (final PointResult p : served.points())
                 {
-                    all.add(new Measurement(round, system.name(), p));
+                    all.add(new Measurement(round, system.name(), p, served.nodeWriteP50Us()));
                     log.printf("bench: round %d %-28s %3d conn  %9.0f req/s  p50 %8.1f us  p99 %8.1f us%s%n", round + 1,
                         system.name(), p.connections(), p.throughput(), p.p50Us(), p.p99Us(),
                         p.errors() > 0 ? "  ERRORS " + p.errors() : p.cutShort() ? "  (cut short)" : "");
@@ -54,7 +55,12 @@ final class BenchmarkRunner
         return all;
     }
 
-    private List<PointResult> measure(final BenchSystem system, final int[] connections) throws Exception
+    /** What one system's round gave: the generator's points and the node's own write latency. */
+    private record Served(List<PointResult> points, double nodeWriteP50Us)
+    {
+    }
+
+    private Served measure(final BenchSystem system, final int[] connections) throws Exception
     {
         try (BenchSystem.Running running = system.start(host, plan.workload()))
         {
@@ -65,7 +71,7 @@ final class BenchmarkRunner
             {
                 throw new IllegalStateException(system.name() + " failed while serving", running.failure());
             }
-            return points;
+            return new Served(points, running.nodeWriteMicrosP50());
         }
         finally
         {

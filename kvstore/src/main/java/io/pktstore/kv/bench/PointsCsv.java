@@ -8,7 +8,7 @@ final class PointsCsv
 {
     /** The header row. */
     static final String HEADER = "round,system,protocol,value_bytes,keys,write_percent,connections,requests,errors,seconds,"
-        + "throughput_rps,mean_us,p50_us,p90_us,p99_us,p999_us,max_us,cut_short";
+        + "throughput_rps,mean_us,p50_us,p90_us,p99_us,p999_us,max_us,cut_short,node_write_p50_us";
 
     private PointsCsv()
     {
@@ -21,10 +21,11 @@ final class PointsCsv
         for (final Measurement m : measurements)
         {
             final PointResult p = m.point();
-            sb.append(String.format(Locale.ROOT, "%d,%s,%s,%d,%d,%d,%d,%d,%d,%.6f,%.1f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%b%n",
+            sb.append(String.format(Locale.ROOT, "%d,%s,%s,%d,%d,%d,%d,%d,%d,%.6f,%.1f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%b,%s%n",
                 m.round() + 1, m.system(), w.protocol().label(), w.valueBytes(), w.keyCount(), w.writePercent(),
                 p.connections(), p.requests(), p.errors(), p.seconds(), p.throughput(), p.meanUs(), p.p50Us(), p.p90Us(),
-                p.p99Us(), p.p999Us(), p.maxUs(), p.cutShort()));
+                p.p99Us(), p.p999Us(), p.maxUs(), p.cutShort(),
+                Double.isNaN(m.nodeWriteP50Us()) ? "" : String.format(Locale.ROOT, "%.2f", m.nodeWriteP50Us())));
         }
         return sb.toString();
     }

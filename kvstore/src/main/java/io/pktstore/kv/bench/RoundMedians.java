@@ -41,6 +41,30 @@ final class RoundMedians
         return median(points.stream().mapToDouble(m -> field.applyAsDouble(m.point())).toArray());
     }
 
+    /** @return the median over rounds of a system's in-node write latency (us), or NaN if not measured. */
+    double medianNodeWrite(final String system)
+    {
+        final List<Measurement> points = bySystemAndConnections.get(key(system, 1));
+        return points == null ? Double.NaN : median(points.stream().mapToDouble(Measurement::nodeWriteP50Us).toArray());
+    }
+
+    /** @return a system's in-node write latency (us) in one round, or NaN. */
+    double nodeWriteInRound(final String system, final int round)
+    {
+        final List<Measurement> points = bySystemAndConnections.get(key(system, 1));
+        if (points != null)
+        {
+            for (final Measurement m : points)
+            {
+                if (m.round() == round)
+                {
+                    return m.nodeWriteP50Us();
+                }
+            }
+        }
+        return Double.NaN;
+    }
+
     /** @return the field in one round, or NaN if not measured then. */
     double inRound(final String system, final int connections, final int round, final ToDoubleFunction<PointResult> field)
     {

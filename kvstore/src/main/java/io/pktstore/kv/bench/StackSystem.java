@@ -2,12 +2,14 @@ package io.pktstore.kv.bench;
 
 import io.pktstore.kv.cli.StorageNode;
 import io.pktstore.kv.format.Engine;
+import io.pktstore.kv.server.RequestLatency;
 import io.pktstore.kv.server.ServerConfig;
 import io.pktstore.kv.store.KvStoreConfig;
 import io.pktstore.nic.afpacket.AfPacketConfig;
 import io.pktstore.nic.afpacket.AfPacketDevice;
 import io.pktstore.nic.afpacket.TpacketVersion;
 import io.pktstore.stack.StackConfig;
+import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.util.List;
@@ -102,6 +104,14 @@ final class StackSystem implements BenchSystem
                 public Throwable failure()
                 {
                     return node.failure();
+                }
+
+                @Override
+                public double nodeWriteMicrosP50()
+                {
+                    node.close();   // the stack's thread stops: its histogram may be read now
+                    final Histogram writes = node.server().latency().histogram(RequestLatency.WRITE);
+                    return writes.getTotalCount() == 0 ? Double.NaN : writes.getValueAtPercentile(50) / 1e3;
                 }
 
                 @Override

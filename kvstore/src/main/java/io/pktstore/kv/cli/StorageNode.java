@@ -112,7 +112,7 @@ public final class StorageNode implements AutoCloseable
     }
 
     /** @return the serving side (read its counters only after {@link #close()} or on the stack's thread). */
-    KvServer server()
+    public KvServer server()
     {
         return server;
     }
