@@ -46,14 +46,8 @@ final class KernelStoreSystem implements BenchSystem
             final Protocol protocol = workload.protocol();
             final KernelTcpFrontEnd front = new KernelTcpFrontEnd(server, FrontEnds.sessions(protocol),
                 new InetSocketAddress(BenchHost.SERVER_IP, FrontEnds.port(protocol)));
-            return new Running()
+            return new StoreServing(arena)
             {
-                @Override
-                public int port(final Protocol p)
-                {
-                    return FrontEnds.port(p);
-                }
-
                 @Override
                 public Throwable failure()
                 {
@@ -61,17 +55,9 @@ final class KernelStoreSystem implements BenchSystem
                 }
 
                 @Override
-                public void close() throws Exception
+                void stopServing() throws Exception
                 {
-                    try
-                    {
-                        front.close();
-                    }
-                    finally
-                    {
-                        arena.store().close();
-                        arena.close();
-                    }
+                    front.close();
                 }
             };
         }

@@ -28,10 +28,10 @@ final class MachineDescription
             + "| what | value |\n|---|---|\n"
             + "| started | " + started + " |\n"
             + "| finished | " + Instant.now() + " |\n"
-            + "| CPU | " + cpuModel() + " |\n"
+            + "| CPU | " + procField(Path.of("/proc/cpuinfo"), "model name") + " |\n"
             + "| cores (online / available to the JVM) | " + firstLine(Path.of("/sys/devices/system/cpu/online")) + " / "
             + Runtime.getRuntime().availableProcessors() + " |\n"
-            + "| memory | " + memTotal() + " |\n"
+            + "| memory | " + procField(Path.of("/proc/meminfo"), "MemTotal") + " |\n"
             + "| kernel | " + firstLine(Path.of("/proc/sys/kernel/osrelease")) + " |\n"
             + "| JDK | " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + " |\n"
             + "| load average at start (1, 5, 15 min) | " + loadAtStart + " |\n"
@@ -41,34 +41,16 @@ final class MachineDescription
             + "| command | `" + commandLine + "` |\n";
     }
 
-    private static String cpuModel()
+    /** @return the value of the first "name: value" line of a /proc file that starts with {@code name}. */
+    private static String procField(final Path file, final String name)
     {
         try
         {
-            for (final String line : Files.readAllLines(Path.of("/proc/cpuinfo")))
+            for (final String line : Files.readAllLines(file))
             {
-                if (line.startsWith("model name"))
+                if (line.startsWith(name) && line.indexOf(':') > 0)
                 {
                     return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        }
-        catch (final IOException ignored)
-        {
-            // reported as unknown
-        }
-        return "unknown";
-    }
-
-    private static String memTotal()
-    {
-        try
-        {
-            for (final String line : Files.readAllLines(Path.of("/proc/meminfo")))
-            {
-                if (line.startsWith("MemTotal:"))
-                {
-                    return line.substring("MemTotal:".length()).trim();
                 }
             }
         }

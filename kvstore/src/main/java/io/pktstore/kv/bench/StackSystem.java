@@ -92,14 +92,8 @@ final class StackSystem implements BenchSystem
             final StorageNode node = new StorageNode(device, stack, arena.store(),
                 ServerConfig.defaults().withPorts(FrontEnds.RESP_PORT, FrontEnds.HTTP_PORT), new SystemNanoClock(),
                 idle.newIdleStrategy(), ports);
-            return new Running()
+            return new StoreServing(arena)
             {
-                @Override
-                public int port(final Protocol p)
-                {
-                    return FrontEnds.port(p);
-                }
-
                 @Override
                 public Throwable failure()
                 {
@@ -115,17 +109,9 @@ final class StackSystem implements BenchSystem
                 }
 
                 @Override
-                public void close() throws Exception
+                void stopServing() throws Exception
                 {
-                    try
-                    {
-                        node.close();
-                    }
-                    finally
-                    {
-                        arena.store().close();
-                        arena.close();
-                    }
+                    node.close();
                 }
             };
         }
