@@ -6,7 +6,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -36,14 +35,9 @@ class BenchmarkSmokeSystemTest
     void benchWritesEveryResultWithSaneContent(@TempDir final Path dir) throws Exception
     {
         final Path out = dir.resolve("results");
-        final List<String> command = NodeProcess.jarCommand("bench");
-        command.addAll(List.of("--out", out.toString(), "--rounds", "1", "--requests", "300", "--warmup", "50",
-            "--connections", "1,2", "--keys", "100", "--time-limit", "30"));
-        final Path log = dir.resolve("bench.log");
-        final Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        assertTrue(p.waitFor(4, TimeUnit.MINUTES), "bench did not finish in 4 minutes");
-        final String output = Files.readString(log, StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), output);
+        final NodeProcess bench = NodeProcess.run(List.of("bench", "--out", out.toString(), "--rounds", "1", "--requests", "300",
+            "--warmup", "50", "--connections", "1,2", "--keys", "100", "--time-limit", "30"), 240);
+        assertEquals(0, bench.exitStatus(), bench.output());
 
         final List<String> csv = Files.readAllLines(out.resolve("points.csv"));
         assertTrue(csv.get(0).startsWith("round,system,protocol,"), csv.get(0));

@@ -19,7 +19,21 @@ import java.util.concurrent.TimeUnit;
 final class NodeProcess implements AutoCloseable
 {
     /** The node's jar, built by the kvstore module's package phase before this module's tests run. */
-    static final Path JAR = Path.of("..", "kvstore", "target", "pktstore-node.jar").toAbsolutePath().normalize();
+    static final Path JAR = projectRoot().resolve(Path.of("kvstore", "target", "pktstore-node.jar"));
+
+    /** @return the project's root: these classes are in tests/target/test-classes, whatever the working directory. */
+    private static Path projectRoot()
+    {
+        try
+        {
+            return Path.of(NodeProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .getParent().getParent().getParent();
+        }
+        catch (final java.net.URISyntaxException e)
+        {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private final Process process;
     private final Path log;
@@ -39,16 +53,10 @@ final class NodeProcess implements AutoCloseable
      */
     static NodeProcess start(final List<String> serveArguments) throws Exception
     {
-        if (!Files.exists(JAR))
-        {
-            throw new IllegalStateException(JAR + " is missing: the kvstore module's package phase builds it");
-        }
-        final List<String> command = jarCommand("serve");
-        command.addAll(serveArguments);
-        final Path log = Files.createTempFile("pks-node-", ".log");
-        log.toFile().deleteOnExit();
-        final Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        final NodeProcess node = new NodeProcess(p, log);
+        final List<String> arguments = new ArrayList<>(List.of("serve"));
+        arguments.addAll(serveArguments);
+        final NodeProcess node = launch(arguments);
+        final Process p = node.process;
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline)
         {
@@ -67,12 +75,28 @@ final class NodeProcess implements AutoCloseable
     }
 
     /**
-     * @param subcommand the pktstore subcommand.
-     * @return the command line that runs the node's jar with this JVM's module flags (the project's JVM
-     *         flags, which Surefire passes) and {@code subcommand}; add its arguments.
+     * Runs a pktstore command to its end (a replay, inspect, scrub).
+     *
+     * @return the process, ended; its output through {@link #output()}, its status through {@link #exitStatus()}.
      */
-    static List<String> jarCommand(final String subcommand)
+    static NodeProcess run(final List<String> arguments, final long timeoutSeconds) throws Exception
     {
+        final NodeProcess node = launch(arguments);
+        if (!node.process.waitFor(timeoutSeconds, TimeUnit.SECONDS))
+        {
+            node.kill();
+            throw new IllegalStateException("pktstore " + String.join(" ", arguments) + " did not end in " + timeoutSeconds
+                + " s:\n" + node.output());
+        }
+        return node;
+    }
+
+    private static NodeProcess launch(final List<String> arguments) throws IOException
+    {
+        if (!Files.exists(JAR))
+        {
+            throw new IllegalStateException(JAR + " is missing: the kvstore module's package phase builds it");
+        }
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
@@ -83,8 +107,18 @@ final class NodeProcess implements AutoCloseable
             }
         }
         command.add("-Xmx1g");
-        command.addAll(List.of("-jar", JAR.toString(), subcommand));
-        return command;
+        command.addAll(List.of("-jar", JAR.toString()));
+        command.addAll(arguments);
+        final Path log = Files.createTempFile("pks-node-", ".log");
+        log.toFile().deleteOnExit();
+        final Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new NodeProcess(p, log);
+    }
+
+    /** @return the exit status of a process that has ended. */
+    int exitStatus()
+    {
+        return process.exitValue();
     }
 
     /** @return everything the node printed so far. */

@@ -7,6 +7,7 @@ import io.pktstore.kv.store.KvStore;
 import io.pktstore.kv.store.RecoveryReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -29,6 +30,10 @@ public final class InspectCommand implements Callable<Integer>
 
     @Parameters(index = "0", paramLabel = "ARENA", description = "The arena file.")
     private Path file;
+
+    @Option(names = "--keys", description = "Also list every key in order: key, value length, SHA-256 of the value "
+        + "(bytes other than printable ASCII as \\xHH), to compare stores with diff.")
+    private boolean keys;
 
     @Override
     public Integer call()
@@ -55,6 +60,11 @@ public final class InspectCommand implements Callable<Integer>
                 g.recordCount() - arena.freeRecordCount(), g.recordCount(), g.bufferCount() - arena.freeBufferCount(),
                 g.bufferCount(), 100.0 * (g.bufferCount() - arena.freeBufferCount()) / g.bufferCount());
             offline.printRecovery(out);
+            if (keys)
+            {
+                out.println("keys:");
+                KeyListing.print(store, out);
+            }
             out.flush();
             return report.isClean() ? 0 : 3;
         }

@@ -16,7 +16,10 @@ import io.pktstore.nic.pcap.PcapReplayDevice;
 import io.pktstore.stack.StackConfig;
 import io.pktstore.stack.wire.MacAddress;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
+import io.pktstore.stack.tcp.TcpConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -57,7 +60,10 @@ public final class ServeCommand implements Callable<Integer>
         AFPACKET_V2,
         /** AF_PACKET TPACKET_V3: block-based RX ring, throughput over latency. */
         AFPACKET_V3,
-        /** Frames from a capture file (--replay), replies discarded (record them with --record). */
+        /**
+         * Frames from a capture file (--replay) on the capture's clock, replies discarded (record them
+         * with --record); the recorded node's own frames in it are skipped.
+         */
         PCAP
     }
 
@@ -130,8 +136,13 @@ public final class ServeCommand implements Callable<Integer>
     @Option(names = "--replay", description = "With --driver PCAP: the capture to replay as received frames.")
     private Path replay;
 
-    @Option(names = "--record", description = "Record every frame received and sent to this nanosecond pcap file.")
+    @Option(names = "--record", description = "Record every frame received and sent to this nanosecond pcap file, "
+        + "stamped with the stack's clock of the duty cycle that handled it (a recording replays exactly with --driver PCAP).")
     private Path record;
+
+    @Option(names = "--tcp-seed", description = "Fixed seed for TCP's ISNs, SYN cookies and timestamp offsets: for "
+        + "recordings meant to be replayed exactly, never in production (default: secret and random).")
+    private Long tcpSeed;
 
     @Option(names = "--idle", defaultValue = "BACKOFF",
         description = "Idle strategy: BUSY_SPIN (lowest latency, one core at 100%%), BACKOFF (default) or DEVICE_WAIT.")
@@ -207,9 +218,15 @@ public final class ServeCommand implements Callable<Integer>
                 }
             }
             final String ifName = topology != null ? topology.stackInterface() : interfaceName;
+            if (driver == Driver.PCAP)
+            {
+                replayDevice = PcapReplayDevice.open(replay, PcapReplayDevice.Pacing.CAPTURE_CLOCK);
+            }
             final long interfaceMac = topology != null ? MacAddress.parse(topology.stackMac())
-                : driver == Driver.PCAP ? PLACEHOLDER_MAC : MacAddress.parse(macOf(ifName));
+                : driver == Driver.PCAP ? recordedMac(files.get(0)) : MacAddress.parse(macOf(ifName));
             final List<ShardPlan.Shard> plan = plan(options, interfaceMac);
+            final NanoClock clock = driver == Driver.PCAP ? replayDevice.captureClock()
+                : record != null ? new EpochNanoClock() : new SystemNanoClock();
             if (topology != null)
             {
                 // The kernel peer would otherwise hand us 64 KB TSO/GSO super-frames.
@@ -224,7 +241,12 @@ public final class ServeCommand implements Callable<Integer>
                 final StackConfig stackConfig = StackConfig.builder().mac(shard.mac()).ip(shard.cidr())
                     .gateway(options.gateway()).idleMode(idleMode).build();
                 final FrameDevice device = openDevice(ifName, shard);
-                return new StorageNode(device, stackConfig, storeFile.store(), shard.server(), new SystemNanoClock(),
+                final TcpConfig tcpConfig = new TcpConfig();
+                if (tcpSeed != null)
+                {
+                    tcpConfig.seed(tcpSeed);
+                }
+                return new StorageNode(device, stackConfig, tcpConfig, storeFile.store(), shard.server(), clock,
                     idleStrategy(device));
             });
             for (final ShardPlan.Shard shard : plan)
@@ -332,7 +354,7 @@ public final class ServeCommand implements Callable<Integer>
             case AFPACKET_V2, AFPACKET_V3 -> AfPacketDevice.open(AfPacketConfig.builder(ifName)
                 .version(driver == Driver.AFPACKET_V2 ? TpacketVersion.V2 : TpacketVersion.V3)
                 .stationFilter(shard.mac(), shard.ip()).promiscuous(shard.promiscuous()).build());
-            case PCAP -> replayDevice = PcapReplayDevice.open(replay, PcapReplayDevice.Pacing.ORIGINAL_TIMING);
+            case PCAP -> skipOwnFrames(replayDevice, shard.mac());
         };
         if (record == null)
         {
@@ -340,7 +362,8 @@ public final class ServeCommand implements Callable<Integer>
         }
         try
         {
-            return PcapRecordingDevice.open(device, record);
+            // The stack runs on epoch nanoseconds here (EpochNanoClock, or the capture's clock): no offset.
+            return PcapRecordingDevice.open(device, record, 0, PcapRecordingDevice.Stamping.DUTY_CYCLE);
         }
         catch (final RuntimeException e)
         {
@@ -349,8 +372,29 @@ public final class ServeCommand implements Callable<Integer>
         }
     }
 
+    /**
+     * @return the MAC the recorded node used at the (first) shard's address, so the replaying node
+     *         answers as it did; a placeholder if the capture holds nothing from that address.
+     */
+    private long recordedMac(final ShardPlan.Shard shard)
+    {
+        final long recorded = replayDevice.sourceMacOf(shard.ip());
+        return recorded != 0 ? recorded : PLACEHOLDER_MAC;
+    }
+
+    private static FrameDevice skipOwnFrames(final PcapReplayDevice device, final long mac)
+    {
+        device.skipFramesFrom(mac);
+        return device;
+    }
+
     private IdleStrategy idleStrategy(final FrameDevice device)
     {
+        if (driver == Driver.PCAP)
+        {
+            // A replay is a batch job on the capture's clock, which moves only when the thread cycles.
+            return new BusySpinIdleStrategy();
+        }
         return idleMode == StackConfig.IdleMode.DEVICE_WAIT ? idleMode.newIdleStrategy(device) : idleMode.newIdleStrategy();
     }
 

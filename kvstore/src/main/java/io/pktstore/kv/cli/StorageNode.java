@@ -53,15 +53,16 @@ public final class StorageNode implements AutoCloseable
      *
      * @param device the frame device (closed by {@link #close()}).
      * @param stackConfig addresses and timing.
+     * @param tcpConfig TCP's settings (its seed: secret and random unless a replay needs it fixed).
      * @param store the opened store.
      * @param serverConfig ports and limits.
      * @param clock the stack's clock.
      * @param idle how the thread waits when there is nothing to do.
      */
-    StorageNode(final FrameDevice device, final StackConfig stackConfig, final KvStore store, final ServerConfig serverConfig,
-                final NanoClock clock, final IdleStrategy idle)
+    StorageNode(final FrameDevice device, final StackConfig stackConfig, final TcpConfig tcpConfig, final KvStore store,
+                final ServerConfig serverConfig, final NanoClock clock, final IdleStrategy idle)
     {
-        this(device, stackConfig, store, serverConfig, clock, idle, List.of());
+        this(device, stackConfig, tcpConfig, store, serverConfig, clock, idle, List.of());
     }
 
     /**
@@ -70,15 +71,14 @@ public final class StorageNode implements AutoCloseable
      * @param replyOnlyPorts ports that answer each fixed-size request with a fixed reply, parsing and storing
      *                       nothing; when not empty the RESP and HTTP front ends do not listen.
      */
-    public StorageNode(final FrameDevice device, final StackConfig stackConfig, final KvStore store,
+    public StorageNode(final FrameDevice device, final StackConfig stackConfig, final TcpConfig tcpConfig, final KvStore store,
                        final ServerConfig serverConfig, final NanoClock clock, final IdleStrategy idle,
                        final List<ReplyOnlyPort> replyOnlyPorts)
     {
         this.device = device;
         final PacketRecordPool pool = new PacketRecordPool(store.arena());
         stack = new NetworkStack(stackConfig, device, pool, clock);
-        // TcpConfig's default seed is secret and random: keyed ISNs and SYN cookies (RFC 6528).
-        tcp = new TcpLayer(new TcpConfig(), stack.ipv4Output(), pool, clock.nanoTime());
+        tcp = new TcpLayer(tcpConfig, stack.ipv4Output(), pool, clock.nanoTime());
         stack.registerTransport(TcpLayer.PROTOCOL_TCP, tcp);
         server = new KvServer(store, pool, serverConfig);
         if (replyOnlyPorts.isEmpty())

@@ -43,6 +43,12 @@ class InspectScrubCommandTest
         return victimOffset;
     }
 
+    private static String sha256Hex(final String text) throws Exception
+    {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+            .digest(text.getBytes(StandardCharsets.US_ASCII)));
+    }
+
     @Test
     void inspectAndScrubReportAnIntactStoreAndScrubFindsAFlippedValueByte(@TempDir final Path dir) throws Exception
     {
@@ -51,6 +57,14 @@ class InspectScrubCommandTest
         assertEquals(0, cli.run("inspect", file.toString()), cli.err());
         assertTrue(cli.out().contains("store: engine skiplist, 50 keys"), cli.out());
         assertTrue(cli.out().contains("previous shutdown clean"), cli.out());
+        assertTrue(cli.out().contains("shard 0 of 1"), cli.out());
+        cli.out.getBuffer().setLength(0);
+        assertEquals(0, cli.run("inspect", "--keys", file.toString()), cli.err());
+        final String listing = cli.out().substring(cli.out().indexOf("keys:\n") + 6);
+        final String[] lines = listing.split("\n");
+        assertEquals(50, lines.length, listing);
+        assertEquals("key:0 14 " + sha256Hex("value number 0"), lines[0]);
+        assertEquals("key:49 15 " + sha256Hex("value number 49"), lines[44], "in key order: key:49 after key:45..48");
         cli.out.getBuffer().setLength(0);
         assertEquals(0, cli.run("scrub", file.toString()), cli.err());
         assertTrue(cli.out().contains("scrub: 50 keys") && cli.out().contains("0 damaged, index sound"), cli.out());

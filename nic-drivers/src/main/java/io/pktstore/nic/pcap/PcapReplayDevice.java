@@ -19,6 +19,7 @@ import io.pktstore.nic.TimestampSource;
 import io.pktstore.nic.TxBurst;
 import io.pktstore.nic.internal.Frames;
 import org.agrona.BufferUtil;
+import org.agrona.concurrent.NanoClock;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
@@ -33,7 +34,13 @@ import org.pcap4j.core.Pcaps;
  *
  * <p>Pacing: {@link Pacing#AS_FAST_AS_POSSIBLE} hands out frames as fast as receive is called;
  * {@link Pacing#ORIGINAL_TIMING} hands out a frame only once the caller's clock has advanced, since
- * the first receive call, by as much as the capture's clock had since its first frame.
+ * the first receive call, by as much as the capture's clock had since its first frame;
+ * {@link Pacing#CAPTURE_CLOCK} makes the capture the caller's clock (see {@link #captureClock()}).
+ *
+ * <p>Replaying a node's own recording: {@link #skipFramesFrom(long)} names the recorded node's MAC;
+ * the frames it sent are then not handed out (the replaying node sends its own), but their stamps
+ * still step the capture clock, so a frame the recorded node sent from a timer is due again at the
+ * same moment.
  */
 public final class PcapReplayDevice implements FrameDevice
 {
@@ -43,8 +50,20 @@ public final class PcapReplayDevice implements FrameDevice
         /** Every receive call returns as many frames as fit. */
         AS_FAST_AS_POSSIBLE,
         /** A frame becomes receivable when nowNs - start >= its timestamp - first timestamp. */
-        ORIGINAL_TIMING
+        ORIGINAL_TIMING,
+        /**
+         * The caller's clock is {@link #captureClock()}: a frame is receivable when nowNs >= its own
+         * timestamp, and each receive call moves the clock on to the next frame's timestamp, in steps of
+         * at most {@link #CAPTURE_CLOCK_STEP_NS} so timers due in between fire in between.
+         */
+        CAPTURE_CLOCK
     }
+
+    /**
+     * The longest step of the capture clock between two frames: shorter than the stack's timer tick
+     * (about 1 ms), so its timer wheel, which advances a tick per poll, keeps up as it does live.
+     */
+    public static final long CAPTURE_CLOCK_STEP_NS = 500_000L;
 
     /** Largest capture accepted (all of it is held in memory). */
     public static final long MAX_CAPTURE_BYTES = 512L * 1024 * 1024;
@@ -62,8 +81,11 @@ public final class PcapReplayDevice implements FrameDevice
     private final long[] timestampNs;
     private final DeviceCapabilities capabilities;
     private final DeviceStatistics statistics = new DeviceStatistics();
+    private final CaptureClock clock = new CaptureClock();
     private int next;
     private long startNowNs = Long.MIN_VALUE;
+    private long skippedSourceMac;
+    private int skipped;
     private boolean closed;
 
     private PcapReplayDevice(
@@ -80,6 +102,93 @@ public final class PcapReplayDevice implements FrameDevice
         this.timestampNs = timestampNs;
         capabilities = new DeviceCapabilities(Math.max(0, snaplen - 14), snaplen, false, false, false,
             TimestampSource.CAPTURE);
+        clock.nowNs = timestampNs.length == 0 ? 0 : timestampNs[0];
+    }
+
+    /**
+     * The capture's clock, for {@link Pacing#CAPTURE_CLOCK}: it reads the first frame's timestamp until
+     * the first receive call, and after each receive call the next frame's timestamp (or at most
+     * {@link #CAPTURE_CLOCK_STEP_NS} more than the call's nowNs); after the last frame it stays. Read it
+     * once per duty cycle, on the thread that calls receive.
+     *
+     * @return the clock (the same object every call).
+     */
+    public NanoClock captureClock()
+    {
+        return clock;
+    }
+
+    /**
+     * Frames whose Ethernet source is {@code mac} are not handed out (counted in {@link #skippedFrames()})
+     * but still step the capture clock: the recorded node's own transmissions, when replaying its
+     * recording into a node with its MAC.
+     *
+     * @param mac 48-bit MAC, first octet most significant; 0 hands out every frame.
+     */
+    public void skipFramesFrom(final long mac)
+    {
+        skippedSourceMac = mac;
+    }
+
+    /** @return frames not handed out because of {@link #skipFramesFrom(long)}. */
+    public int skippedFrames()
+    {
+        return skipped;
+    }
+
+    /**
+     * @param ip an IPv4 address (host order).
+     * @return the Ethernet source of the first frame sent from {@code ip} (an IPv4 packet from it, or an
+     *         ARP packet naming it as sender), or 0 if the capture holds none.
+     */
+    public long sourceMacOf(final int ip)
+    {
+        for (int i = 0; i < frameLength.length; i++)
+        {
+            final long frame = dataAddress + frameOffset[i];
+            final int length = frameLength[i];
+            if (length < 34)
+            {
+                continue;
+            }
+            final long etherType = bigEndian(frame + 12, 2);
+            final boolean fromIp = etherType == 0x0800 && bigEndian(frame + 26, 4) == (ip & 0xFFFF_FFFFL)
+                || etherType == 0x0806 && length >= 42 && bigEndian(frame + 28, 4) == (ip & 0xFFFF_FFFFL);
+            if (fromIp)
+            {
+                return sourceMac(i);
+            }
+        }
+        return 0;
+    }
+
+    private long sourceMac(final int frameIndex)
+    {
+        final long frame = dataAddress + frameOffset[frameIndex];
+        return bigEndian(frame + 6, 6);
+    }
+
+    /** @return {@code bytes} bytes at {@code address} as an unsigned big-endian number (network order). */
+    private static long bigEndian(final long address, final int bytes)
+    {
+        long value = 0;
+        for (int i = 0; i < bytes; i++)
+        {
+            value = (value << 8) | (org.agrona.UnsafeApi.getByte(address + i) & 0xFF);
+        }
+        return value;
+    }
+
+    /** The caller's clock under {@link Pacing#CAPTURE_CLOCK}; moved on by receive. */
+    private static final class CaptureClock implements NanoClock
+    {
+        private long nowNs;
+
+        @Override
+        public long nanoTime()
+        {
+            return nowNs;
+        }
     }
 
     /**
@@ -263,7 +372,9 @@ public final class PcapReplayDevice implements FrameDevice
     public void rewind()
     {
         next = 0;
+        skipped = 0;
         startNowNs = Long.MIN_VALUE;
+        clock.nowNs = timestampNs.length == 0 ? 0 : timestampNs[0];
     }
 
     @Override
@@ -295,9 +406,16 @@ public final class PcapReplayDevice implements FrameDevice
         int n = 0;
         while (n < burst.capacity() && next < frameLength.length)
         {
-            if (pacing == Pacing.ORIGINAL_TIMING && nowNs - startNowNs < timestampNs[next] - timestampNs[0])
+            if (pacing == Pacing.ORIGINAL_TIMING && nowNs - startNowNs < timestampNs[next] - timestampNs[0]
+                || pacing == Pacing.CAPTURE_CLOCK && timestampNs[next] > nowNs)
             {
                 break;
+            }
+            if (skippedSourceMac != 0 && frameLength[next] >= 14 && sourceMac(next) == skippedSourceMac)
+            {
+                skipped++;
+                next++;
+                continue;
             }
             final int length = frameLength[next];
             if (length > burst.bufferCapacity(n))
@@ -312,6 +430,11 @@ public final class PcapReplayDevice implements FrameDevice
                 n++;
             }
             next++;
+        }
+        if (pacing == Pacing.CAPTURE_CLOCK && next < frameLength.length)
+        {
+            // a full burst leaves frames due now: the clock stays for the next call
+            clock.nowNs = Math.max(nowNs, Math.min(timestampNs[next], nowNs + CAPTURE_CLOCK_STEP_NS));
         }
         return n;
     }

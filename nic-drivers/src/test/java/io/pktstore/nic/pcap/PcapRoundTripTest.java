@@ -172,6 +172,72 @@ class PcapRoundTripTest
     }
 
     @Test
+    void dutyCycleStampingStampsReceivedFramesWithTheCallersClock()
+    {
+        final Path file = dir.resolve("cycle.pcap");
+        final InMemoryLink link = InMemoryLink.pair();
+        try (PcapRecordingDevice recorder = PcapRecordingDevice.open(link.b(), file, 7,
+            PcapRecordingDevice.Stamping.DUTY_CYCLE))
+        {
+            final TxBurst tx = new TxBurst(1, 1);
+            for (int i = 0; i < 2; i++)
+            {
+                final byte[] f = frame(i);
+                tx.clear();
+                tx.beginFrame();
+                tx.addSegment(NativeFrames.address(NativeFrames.direct(f)), f.length);
+                link.a().transmit(tx, T0 + i);
+            }
+            assertEquals(2, recorder.receive(NativeFrames.burst(8, 2048).burst, 5_000));
+        }
+        try (PcapReplayDevice replay = PcapReplayDevice.open(file))
+        {
+            final NativeFrames.BurstMemory mem = NativeFrames.burst(8, 2048);
+            assertEquals(2, replay.receive(mem.burst, 0));
+            assertEquals(5_007, mem.burst.timestampNs(0), "the receive call's clock plus the offset, not the sender's");
+            assertEquals(5_007, mem.burst.timestampNs(1));
+        }
+    }
+
+    @Test
+    void theCaptureClockStepsThroughEveryFrameAndSkipsTheRecordedNodesOwn()
+    {
+        final Path file = dir.resolve("clock.pcap");
+        record(file);   // frames 0..4 from 02:00:00:00:00:01 at T0 + i*1001 ns, then frame 9 at T0 + 1 s
+        try (PcapReplayDevice replay = PcapReplayDevice.open(file, PcapReplayDevice.Pacing.CAPTURE_CLOCK))
+        {
+            final org.agrona.concurrent.NanoClock clock = replay.captureClock();
+            final NativeFrames.BurstMemory mem = NativeFrames.burst(2, 2048);
+            assertEquals(T0, clock.nanoTime(), "before the first receive: the first frame's time");
+            assertEquals(0x0200_0000_0001L, replay.sourceMacOf(0xC612_0501), "198.18.5.1 sent from 02:00:00:00:00:01");
+            assertEquals(0, replay.sourceMacOf(0xC612_0599));
+            assertEquals(1, replay.receive(mem.burst, clock.nanoTime()), "only the frame due now");
+            assertEquals(T0 + 1001, clock.nanoTime(), "then the next frame's time");
+            assertEquals(1, replay.receive(mem.burst, clock.nanoTime()));
+            assertEquals(T0 + 2002, clock.nanoTime());
+            replay.skipFramesFrom(0x0200_0000_0001L);
+            assertEquals(0, replay.receive(mem.burst, clock.nanoTime()), "the recorded node's own frame is not handed out");
+            assertEquals(1, replay.skippedFrames());
+            assertEquals(T0 + 3003, clock.nanoTime(), "but its time still comes");
+            replay.skipFramesFrom(0);
+            final NativeFrames.BurstMemory one = NativeFrames.burst(1, 2048);
+            assertEquals(1, replay.receive(one.burst, T0 + 999_999_999L), "frame 3 fills the burst");
+            assertEquals(T0 + 999_999_999L, clock.nanoTime(), "frame 4 is still due: the clock waits");
+            assertEquals(1, replay.receive(one.burst, clock.nanoTime()));
+            assertEquals(T0 + 1_000_000_000L, clock.nanoTime());
+            assertEquals(1, replay.receive(mem.burst, clock.nanoTime()));
+            assertEquals(T0 + 1_000_000_000L, clock.nanoTime(), "after the last frame the clock stays");
+        }
+        try (PcapReplayDevice replay = PcapReplayDevice.open(file, PcapReplayDevice.Pacing.CAPTURE_CLOCK))
+        {
+            final NativeFrames.BurstMemory mem = NativeFrames.burst(8, 2048);
+            replay.receive(mem.burst, T0 + 5000);
+            assertEquals(T0 + 5000 + PcapReplayDevice.CAPTURE_CLOCK_STEP_NS, replay.captureClock().nanoTime(),
+                "a long gap is crossed in steps, so timers due in it fire in it");
+        }
+    }
+
+    @Test
     void garbageFileIsRefusedNamingFileAndOffset() throws IOException
     {
         final Path garbage = dir.resolve("garbage.pcap");

@@ -1,0 +1,22 @@
+"""The redis-py session of the committed replay captures: one connection, a pipeline of 150 SETs with
+values of 0..3000 bytes (seeded, so every recording sends the same bytes), a pipeline of their GETs
+checked byte for byte, then a DEL of every third key. usage: capture_pipeline.py HOST"""
+import random
+import sys
+import redis
+
+rnd = random.Random(7)
+r = redis.Redis(host=sys.argv[1], port=6379, socket_timeout=30)
+values = {b'pipe:%03d' % i: rnd.randbytes(rnd.choice([0, 1, 10, 100, 1000, rnd.randrange(3000)])) for i in range(150)}
+p = r.pipeline(transaction=False)
+for k, v in values.items():
+    p.set(k, v)
+assert all(p.execute())
+p = r.pipeline(transaction=False)
+for k in values:
+    p.get(k)
+got = p.execute()
+bad = sum(1 for (k, v), g in zip(values.items(), got) if g != v)
+deleted = r.delete(*[k for i, k in enumerate(values) if i % 3 == 0])
+print('pipeline ok: %d set, %d bad, %d deleted' % (len(values), bad, deleted))
+sys.exit(1 if bad or deleted != 50 else 0)
