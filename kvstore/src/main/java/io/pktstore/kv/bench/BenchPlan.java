@@ -38,15 +38,21 @@ public record BenchPlan(List<BenchSystem> compared, List<BenchSystem> stages, Wo
 
     /**
      * The full plan: every system of the issue, the stage switches, Redis if installed (over RESP: Redis
-     * speaks nothing else).
+     * speaks nothing else). With GETs in the mix there is no networking-only baseline and no breakdown:
+     * both rely on every request being a PUT of one size.
      *
      * @param idle the stack's idle strategy.
      */
     public static BenchPlan standard(final Workload workload, final int[] connections, final int rounds,
                                      final StackConfig.IdleMode idle, final boolean withRedis)
     {
-        final List<BenchSystem> compared = new ArrayList<>(List.of(
-            StackSystem.networkingOnly(idle),
+        final List<BenchSystem> compared = new ArrayList<>();
+        if (workload.writePercent() == 100)
+        {
+            // Discard with a reply answers requests of one size: PUTs only (GETs are shorter).
+            compared.add(StackSystem.networkingOnly(idle));
+        }
+        compared.addAll(List.of(
             StackSystem.store(SKIPLIST, "pktstore, zero-copy store, skip list, on our stack", Engine.SKIPLIST,
                 WriteMode.ZERO_COPY, true, idle),
             StackSystem.store(RBTREE, "pktstore, zero-copy store, red-black tree, on our stack", Engine.RBTREE,
