@@ -93,7 +93,7 @@ final class StackSystem implements BenchSystem
             // TcpConfig's default seed is secret and random, as the node's (keyed ISNs, SYN cookies).
             final StorageNode node = new StorageNode(device, stack, new TcpConfig(), arena.store(),
                 ServerConfig.defaults().withPorts(FrontEnds.RESP_PORT, FrontEnds.HTTP_PORT), new SystemNanoClock(),
-                idle.newIdleStrategy(), ports);
+                idle == StackConfig.IdleMode.DEVICE_WAIT ? idle.newIdleStrategy(device) : idle.newIdleStrategy(), ports);
             return new StoreServing(arena)
             {
                 @Override
