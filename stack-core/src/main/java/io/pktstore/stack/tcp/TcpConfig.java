@@ -24,12 +24,17 @@ public final class TcpConfig
     private long delayedAckNs = 40_000_000L;
     private long timeWaitNs = 60_000_000_000L;
     private long persistMinNs = 200_000_000L;
+    private long keepAliveIdleNs = 7_200_000_000_000L;
+    private long keepAliveIntervalNs = 75_000_000_000L;
+    private int keepAliveProbes = 9;
+    private long finWait2TimeoutNs = 60_000_000_000L;
     private int challengeAcksPerSecond = 1000;
     /**
      * Keys ISNs and SYN cookies (RFC 6528 needs a secret no peer can guess), so the default is drawn
      * from the system's secure source; tests that must replay exactly set a fixed seed.
      */
     private long seed = new java.security.SecureRandom().nextLong();
+    private boolean isnWithoutClock;
 
     /** @return the most connections (any state but LISTEN) alive at once; objects are pre-allocated. */
     public int maxConnections()
@@ -232,6 +237,65 @@ public final class TcpConfig
         return persistMinNs;
     }
 
+    /**
+     * @return how long a connection with keep-alive on ({@link TcpConnection#keepAlive}) may hear nothing
+     * from its peer before the first probe (Linux tcp_keepalive_time: 2 hours).
+     */
+    public long keepAliveIdleNs()
+    {
+        return keepAliveIdleNs;
+    }
+
+    /** @return the interval between unanswered keep-alive probes (Linux tcp_keepalive_intvl: 75 s). */
+    public long keepAliveIntervalNs()
+    {
+        return keepAliveIntervalNs;
+    }
+
+    /** @return unanswered probes before the connection is reset and ends TIMED_OUT (Linux: 9). */
+    public int keepAliveProbes()
+    {
+        return keepAliveProbes;
+    }
+
+    /**
+     * @param idleNs     silence before the first probe, &gt; 0.
+     * @param intervalNs between probes, &gt; 0.
+     * @param probes     unanswered probes before giving up, &gt; 0.
+     * @return this.
+     */
+    public TcpConfig keepAlive(final long idleNs, final long intervalNs, final int probes)
+    {
+        if (idleNs <= 0 || intervalNs <= 0)
+        {
+            throw new IllegalArgumentException("keep-alive idle and interval must be > 0, got " + idleNs + ", " + intervalNs);
+        }
+        keepAliveIdleNs = idleNs;
+        keepAliveIntervalNs = intervalNs;
+        keepAliveProbes = positive(probes, "keepAliveProbes");
+        return this;
+    }
+
+    /**
+     * @return how long FIN_WAIT_2 (our FIN acknowledged, the peer's not yet sent) may last with nothing heard
+     * from the peer before the connection ends TIMED_OUT (Linux tcp_fin_timeout: 60 s).
+     */
+    public long finWait2TimeoutNs()
+    {
+        return finWait2TimeoutNs;
+    }
+
+    /** @param ns FIN_WAIT_2 idle limit, &gt; 0. @return this. */
+    public TcpConfig finWait2TimeoutNs(final long ns)
+    {
+        if (ns <= 0)
+        {
+            throw new IllegalArgumentException("finWait2TimeoutNs must be > 0, got " + ns);
+        }
+        finWait2TimeoutNs = ns;
+        return this;
+    }
+
     /** @return challenge ACKs allowed per second across the layer (RFC 5961 section 7). */
     public int challengeAcksPerSecond()
     {
@@ -258,6 +322,30 @@ public final class TcpConfig
     public TcpConfig seed(final long s)
     {
         seed = s;
+        return this;
+    }
+
+    /**
+     * @return true if ISNs leave out RFC 6528's clock (M): the ISN of a 4-tuple is then a function of
+     *         the seed alone.
+     */
+    public boolean isnWithoutClock()
+    {
+        return isnWithoutClock;
+    }
+
+    /**
+     * Leaves the clock out of ISNs, so that with a fixed {@link #seed} every run gives a 4-tuple the
+     * same ISN: a capture of a session can be injected into a live stack (tcpreplay) and its recorded
+     * ACKs still fit the stack's sequence numbers. Only for replays: the clock is what keeps a new
+     * incarnation of a 4-tuple above its predecessor's old duplicates (RFC 9293 3.4.1).
+     *
+     * @param on true to leave the clock out.
+     * @return this.
+     */
+    public TcpConfig isnWithoutClock(final boolean on)
+    {
+        isnWithoutClock = on;
         return this;
     }
 
