@@ -59,20 +59,27 @@ final class KernelTcpConnection implements ClientConnection
     }
 
     @Override
-    public boolean sendRecords(final int head, final long nowNs)
+    public int sendRecords(final int head, final long nowNs)
     {
         if (closed || closeAfterSend)
         {
-            pool.releaseChain(head);
-            return false;
+            return head;   // no longer sends: nothing taken
         }
-        for (int r = head; r != PacketRecord.NO_RECORD; r = view.wrap(pool.arena(), r).next())
+        int r = head;
+        while (r != PacketRecord.NO_RECORD)
         {
             view.wrap(pool.arena(), r);
-            append(pool.arena().bufferAddress(view.bufferIndex()) + view.dataOffset(), view.dataLength());
+            final int length = view.dataLength();
+            if (length > sendSpace() && r != head)
+            {
+                break;   // the rest waits for room, as on the stack
+            }
+            append(pool.arena().bufferAddress(view.bufferIndex()) + view.dataOffset(), length);
+            final int next = view.next();
+            pool.release(r);
+            r = next;
         }
-        pool.releaseChain(head);
-        return true;
+        return r;
     }
 
     private void append(final long address, final int length)
