@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "pktstore", mixinStandardHelpOptions = true, version = "pktstore 0.1.0-SNAPSHOT",
     description = "A storage node whose network packets are its persistent data structures.",
-    subcommands = {ServeCommand.class, InspectCommand.class, ScrubCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, InspectCommand.class, ScrubCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class PktstoreCommand implements java.util.concurrent.Callable<Integer> {
 
     /** Without a subcommand: the node's default, exactly as {@code pktstore serve} with no flags. */

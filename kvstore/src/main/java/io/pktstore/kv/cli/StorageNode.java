@@ -10,6 +10,7 @@ import io.pktstore.stack.NetworkStack;
 import io.pktstore.stack.StackConfig;
 import io.pktstore.stack.app.DiscardServer;
 import io.pktstore.stack.app.EchoServer;
+import io.pktstore.stack.app.ReplyingDiscardServer;
 import io.pktstore.stack.record.PacketRecordPool;
 import io.pktstore.stack.tcp.TcpConfig;
 import io.pktstore.stack.tcp.TcpLayer;
@@ -17,6 +18,8 @@ import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -25,8 +28,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * echo and discard services (the networking-only baselines), and the duty-cycle hook that commits the
  * store once per cycle before replies leave. Nothing else touches the stack while it runs; its
  * counters are read after {@link #close()} or through the front ends' INFO and stats.
+ *
+ * <p>The benchmark starts it too, on stores of its own, and for the networking-only baseline with
+ * {@link ReplyOnlyPort}s in place of the front ends: the same stack, thread and idle strategy, but the
+ * ports answer every request without parsing or storing it.
  */
-final class StorageNode implements AutoCloseable
+public final class StorageNode implements AutoCloseable
 {
     /** RFC 862 echo and RFC 863 discard: the networking-only baselines. */
     static final int ECHO_PORT = 7;
@@ -38,6 +45,7 @@ final class StorageNode implements AutoCloseable
     private final KvServer server;
     private final EchoServer echo;
     private final DiscardServer discard;
+    private final List<ReplyingDiscardServer> replyOnly = new ArrayList<>();
     private final AgentRunner runner;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
@@ -55,13 +63,33 @@ final class StorageNode implements AutoCloseable
     StorageNode(final FrameDevice device, final StackConfig stackConfig, final TcpConfig tcpConfig, final KvStore store,
                 final ServerConfig serverConfig, final NanoClock clock, final IdleStrategy idle)
     {
+        this(device, stackConfig, tcpConfig, store, serverConfig, clock, idle, List.of());
+    }
+
+    /**
+     * Starts the node's thread, with the benchmark's networking-only ports if any are given.
+     *
+     * @param replyOnlyPorts ports that answer each fixed-size request with a fixed reply, parsing and storing
+     *                       nothing; when not empty the RESP and HTTP front ends do not listen.
+     */
+    public StorageNode(final FrameDevice device, final StackConfig stackConfig, final TcpConfig tcpConfig, final KvStore store,
+                       final ServerConfig serverConfig, final NanoClock clock, final IdleStrategy idle,
+                       final List<ReplyOnlyPort> replyOnlyPorts)
+    {
         this.device = device;
         final PacketRecordPool pool = new PacketRecordPool(store.arena());
         stack = new NetworkStack(stackConfig, device, pool, clock);
         tcp = new TcpLayer(tcpConfig, stack.ipv4Output(), pool, clock.nanoTime());
         stack.registerTransport(TcpLayer.PROTOCOL_TCP, tcp);
         server = new KvServer(store, pool, serverConfig);
-        server.listen(tcp, RespSession::new, HttpSession::new);
+        if (replyOnlyPorts.isEmpty())
+        {
+            server.listen(tcp, RespSession::new, HttpSession::new);
+        }
+        for (final ReplyOnlyPort port : replyOnlyPorts)
+        {
+            replyOnly.add(ReplyingDiscardServer.listen(tcp, pool, port.port(), port.requestBytes(), port.reply()));
+        }
         server.showCounters(stack.counters(), tcp.counters());
         stack.cycleHook(server);
         echo = EchoServer.listen(tcp, pool, ECHO_PORT);
@@ -71,7 +99,7 @@ final class StorageNode implements AutoCloseable
     }
 
     /** @return the first error that escaped the stack's duty cycle, the hook or a transport, or null. */
-    Throwable failure()
+    public Throwable failure()
     {
         final Throwable t = failure.get();
         if (t != null)
@@ -86,7 +114,7 @@ final class StorageNode implements AutoCloseable
     }
 
     /** @return the serving side (read its counters only after {@link #close()} or on the stack's thread). */
-    KvServer server()
+    public KvServer server()
     {
         return server;
     }
@@ -97,6 +125,14 @@ final class StorageNode implements AutoCloseable
         return String.format("%d requests over %d connections; %d keys stored; echo %d / discard %d connections",
             server.stats().requests, server.acceptedConnections(), server.store().count(), echo.connectionsAccepted(),
             discard.connectionsAccepted());
+    }
+
+    /**
+     * A port of the networking-only baseline: every {@code requestBytes} bytes received are answered with
+     * {@code reply}.
+     */
+    public record ReplyOnlyPort(int port, int requestBytes, byte[] reply)
+    {
     }
 
     /** Stops the thread and closes the device (the store and arena are the caller's). */

@@ -67,6 +67,12 @@ final class StoreFile implements AutoCloseable
     static StoreFile open(final Path path, final long size, final int recordsPerBuffer, final Engine engine,
                           final boolean format, final KvStoreConfig config, final int[] shard)
     {
+        if (!config.servesData())
+        {
+            // The benchmark's stage switches never reach a file a node serves (the benchmark builds its stores itself).
+            throw new IllegalArgumentException("a serving node's store is zero copy and persistent, not "
+                + config.writeMode() + (config.persistence() ? "" : " without persistence"));
+        }
         final long identity = KvFormat.shardIdentity(shard[0], shard[1]);
         final Engine newEngine = engine != null ? engine : Engine.SKIPLIST;
         if (isMissingOrEmpty(path))

@@ -164,15 +164,18 @@ public abstract class Session
         {
             connection.consumed((int)Math.min(Integer.MAX_VALUE, consumed), now);
         }
-        output.flush(connection, now);
-        if (!dirty)
+        final long handedDown = output.flush(connection, now);
+        // With nothing waiting, reading stopped only because the input ran out: after the peer's FIN
+        // nothing more will complete a partial request, so we are done too.
+        final boolean closing = output.isEmpty() && (closeAfterReply || peerClosed);
+        // The next commit must release what was handed down (or our FIN) and time the requests that ran.
+        // A session with none of these waits for its next event: it is not run again every duty cycle.
+        if (!dirty && (handedDown > 0 || startedCount > 0 || closing))
         {
             dirty = true;
             server.markDirty(this);
         }
-        // With nothing waiting, reading stopped only because the input ran out: after the peer's FIN
-        // nothing more will complete a partial request, so we are done too.
-        if (output.isEmpty() && (closeAfterReply || peerClosed))
+        if (closing)
         {
             connection.close(now);   // our FIN follows the replies (held until their commit)
         }

@@ -208,6 +208,13 @@ public final class KvStore
             stats.refusals++;
             return refusal;
         }
+        if (config.writeMode() == KvStoreConfig.WriteMode.PARSE_ONLY)
+        {
+            // Benchmark stage: request preparation without the store (answered as if stored).
+            pool.release(keyRecord);
+            pool.releaseChain(valueHead);
+            return StoreStatus.INSERTED;
+        }
         ensureBatchRoom();
         final int nodeRecord;
         final int value;
@@ -222,7 +229,7 @@ public final class KvStore
             // The key's copy becomes the node, whose link words the index uses: its checksum is the
             // Internet checksum in the record's own field; the value's copies carry the CRC32C.
             nodeRecord = storeCopies.copy(nodes.dataAddress(keyRecord), nodes.dataLength(keyRecord),
-                nodes.keyTimestampNs(keyRecord), StoreCopies.CHECKSUM_INTERNET, config.persistence());
+                nodes.keyTimestampNs(keyRecord), StoreCopies.CHECKSUM_INTERNET, config.persistence(), true);
             value = nodeRecord == NONE ? NONE : copyRecords(valueHead);
             pool.release(keyRecord);
             pool.releaseChain(valueHead);
@@ -271,7 +278,7 @@ public final class KvStore
 
     /**
      * The copying store's write: each record of a chain copied into store-owned space with a CRC32C
-     * (or none, for the ablation), chained the same way.
+     * (or none, or not even the copy, for the benchmark's stage switches), chained the same way.
      *
      * @return the copies' first record, NONE for an empty chain or when the arena has no room (then no copy is left).
      */
@@ -279,6 +286,7 @@ public final class KvStore
     {
         final int checksum = config.writeMode() == KvStoreConfig.WriteMode.COPYING ? StoreCopies.CHECKSUM_CRC32C
             : StoreCopies.CHECKSUM_NONE;
+        final boolean copyBytes = config.writeMode() != KvStoreConfig.WriteMode.COPYING_NO_COPY;
         int head = NONE;
         int tail = NONE;
         for (int r = first; r != NONE; r = nodes.next(r))
@@ -289,7 +297,7 @@ public final class KvStore
                 continue;
             }
             final int copy = storeCopies.copy(nodes.dataAddress(r), length, nodes.keyTimestampNs(r), checksum,
-                config.persistence());
+                config.persistence(), copyBytes);
             if (copy == NONE)
             {
                 pool.releaseChain(head);

@@ -37,7 +37,24 @@ public record KvStoreConfig(long maxValueBytes, int reserveRecordsPercent, int r
          */
         COPYING,
         /** The copying store without its CRC32C (a benchmark stage switch; its copies do not verify at recovery). */
-        COPYING_NO_CHECKSUM
+        COPYING_NO_CHECKSUM,
+        /**
+         * The copying store's allocation and insertion alone (a benchmark stage switch): the key is copied
+         * (the index compares keys) but the value's store space is only allocated, not written, and has no
+         * checksum. Values read back as garbage: for timing writes only.
+         */
+        COPYING_NO_COPY,
+        /**
+         * Request preparation alone (a benchmark stage switch): the front end parses the request and makes
+         * its records as for any PUT, then the store releases them and answers as if stored. Nothing is kept.
+         */
+        PARSE_ONLY;
+
+        /** @return true for the mode a serving node runs; every other mode exists to be measured against it. */
+        public boolean serves()
+        {
+            return this == ZERO_COPY;
+        }
     }
 
     /** Checks the values. */
@@ -94,6 +111,12 @@ public record KvStoreConfig(long maxValueBytes, int reserveRecordsPercent, int r
     {
         return new KvStoreConfig(maxValueBytes, reserveRecordsPercent, reserveBuffersPercent, minReserveRecords,
             minReserveBuffers, seed, verify, writeMode, persistence);
+    }
+
+    /** @return true if a serving node may run with these settings (zero copy, persistent): the others are benchmark stages. */
+    public boolean servesData()
+    {
+        return writeMode.serves() && persistence;
     }
 
     /** @return a copy with another write mode and persistence (benchmarks). */

@@ -58,19 +58,26 @@ final class StoreCopies
      * As {@link #copy(long, int, long)} with the given checksum kind.
      *
      * @param persist false only for the benchmark ablation without persistence.
+     * @param copyBytes false only for the benchmark ablation that allocates the space but copies nothing
+     *                  (then the checksum must be {@link #CHECKSUM_NONE}).
      */
-    int copy(final long address, final int length, final long timestampNs, final int checksum, final boolean persist)
+    int copy(final long address, final int length, final long timestampNs, final int checksum, final boolean persist,
+             final boolean copyBytes)
     {
-        return copyWith(address, length, timestampNs, checksum, persist);
+        if (!copyBytes && checksum != CHECKSUM_NONE)
+        {
+            throw new IllegalArgumentException("a checksum over bytes that were not copied");
+        }
+        return copyWith(address, length, timestampNs, checksum, persist, copyBytes);
     }
 
     int copy(final long address, final int length, final long timestampNs, final int checksum)
     {
-        return copyWith(address, length, timestampNs, checksum, true);
+        return copyWith(address, length, timestampNs, checksum, true, true);
     }
 
     private int copyWith(final long address, final int length, final long timestampNs, final int checksum,
-                         final boolean persist)
+                         final boolean persist, final boolean copyBytes)
     {
         if (length <= 0 || length > arena.bufferSize())
         {
@@ -95,7 +102,10 @@ final class StoreCopies
             return PacketRecord.NO_RECORD;
         }
         final long target = arena.bufferAddress(tailBuffer) + tailUsed;
-        UnsafeApi.copyMemory(address, target, length);
+        if (copyBytes)
+        {
+            UnsafeApi.copyMemory(address, target, length);
+        }
         view.wrap(arena, record).timestampNs(timestampNs).dataOffset(tailUsed).dataLength(length);
         switch (checksum)
         {

@@ -39,8 +39,13 @@ public final class Ipv4Layer implements Ipv4Output
     private final Ipv4Header ip = new Ipv4Header();
     private final Ipv4HeaderWriter headers;
     private final ReceivedDatagram datagram = new ReceivedDatagram();
-    private final long pendingHeaderAddress =
-        new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 64)).addressOffset();
+    /**
+     * Where the IPv4 header of a datagram waiting for ARP is written. The buffer is held, not only its
+     * address: a direct buffer nothing references is freed by the GC's cleaner, and the header would then
+     * be written into freed C-heap memory (seen as JVM crashes at thread exit, the heap holding our SYN-ACKs).
+     */
+    private final UnsafeBuffer pendingHeader = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 64));
+    private final long pendingHeaderAddress = pendingHeader.addressOffset();
     private final int netmask;
     private final int subnet;
     private final int subnetBroadcast;
