@@ -296,6 +296,48 @@ class AfXdpDeviceTest
     }
 
     @Test
+    void aKilledOwnerLeavesNoProgramAttached() throws Exception
+    {
+        final Path file = Path.of("/dev/shm/pks-xdp-probe-" + ProcessHandle.current().pid());
+        final List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        for (final String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports"))
+            {
+                command.add(arg);
+            }
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), XdpProbe.class.getName(),
+            topology.stackInterface(), file.toString()));
+        final Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final int programId;
+        try
+        {
+            final String line = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8)).readLine();
+            assertTrue(line != null && line.startsWith("OPEN "), "probe: " + line);
+            programId = Integer.parseInt(line.substring(5).trim());
+            assertTrue(linkShow().contains("prog/xdp id " + programId), linkShow());
+        }
+        finally
+        {
+            child.destroyForcibly(); // SIGKILL to our own child: no close, no shutdown hook
+            child.waitFor(10, TimeUnit.SECONDS);
+            Files.deleteIfExists(file);
+        }
+        // The kernel detaches a link's program when its last descriptor goes, which a process death closes.
+        final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (linkShow().contains("xdp") && System.nanoTime() < until)
+        {
+            Thread.sleep(10);
+        }
+        assertFalse(linkShow().contains("xdp"), "no program left attached after SIGKILL: " + linkShow());
+        assertFalse(Commands.run(List.of("bpftool", "prog", "show", "id", Integer.toString(programId)), 10_000).ok(),
+            "the killed owner's program is unloaded");
+    }
+
+    @Test
     void aFileOnExt4IsRefusedWithTheCauseAndTheAlternativeAndNothingIsLeftBehind() throws Exception
     {
         final Path dir = Path.of(System.getProperty("java.io.tmpdir"));
