@@ -24,6 +24,7 @@ public final class XdpConfig
     private final int ringSize;
     private final int txCopySlots;
     private final int busyPollSpins;
+    private final boolean scatterGather;
     private final Path programObject;
 
     private XdpConfig(final Builder b)
@@ -35,6 +36,7 @@ public final class XdpConfig
         ringSize = b.ringSize;
         txCopySlots = b.txCopySlots;
         busyPollSpins = b.busyPollSpins;
+        scatterGather = b.scatterGather;
         programObject = b.programObject;
     }
 
@@ -96,6 +98,16 @@ public final class XdpConfig
         return busyPollSpins;
     }
 
+    /**
+     * @return true to ask for XDP_USE_SG, so a frame's pieces that lie in the owner's buffers are sent
+     *         from there (the kernel falls back to one buffer per frame if it refuses); false to copy
+     *         every frame whole into a copy slot.
+     */
+    public boolean scatterGather()
+    {
+        return scatterGather;
+    }
+
     /** @return the BPF object holding the redirect program (libxdp's xsk_def_xdp_prog.o). */
     public Path programObject()
     {
@@ -106,7 +118,7 @@ public final class XdpConfig
     public String toString()
     {
         return "XdpConfig{" + interfaceName + " queue " + queueId + ", " + mode + ", " + attach + " attach, rings " +
-            ringSize + ", tx copy slots " + txCopySlots + ", program " + programObject + '}';
+            ringSize + ", tx copy slots " + txCopySlots + (scatterGather ? ", scatter-gather" : "") + ", program " + programObject + '}';
     }
 
     /** Builder with validated setters. */
@@ -119,6 +131,7 @@ public final class XdpConfig
         private int ringSize = 1024;
         private int txCopySlots = 256;
         private int busyPollSpins;
+        private boolean scatterGather = true;
         private Path programObject;
 
         private Builder(final String interfaceName)
@@ -203,6 +216,16 @@ public final class XdpConfig
                 throw new IllegalArgumentException("busyPollSpins must be >= 0, was " + spins);
             }
             this.busyPollSpins = spins;
+            return this;
+        }
+
+        /**
+         * @param scatterGather see {@link XdpConfig#scatterGather()} (default true).
+         * @return this.
+         */
+        public Builder scatterGather(final boolean scatterGather)
+        {
+            this.scatterGather = scatterGather;
             return this;
         }
 

@@ -1,5 +1,7 @@
 package io.pktstore.nic.xdp;
 
+import java.util.concurrent.locks.LockSupport;
+
 import io.pktstore.nic.DeviceException;
 import io.pktstore.nic.FrameBuffers;
 import io.pktstore.nic.InsufficientPrivilegesException;
@@ -167,9 +169,13 @@ final class XskSocket implements AutoCloseable
     private void bind(final int ifIndex, final XdpConfig config)
     {
         final int modeFlag = config.mode() == XdpMode.ZERO_COPY ? BIND_ZEROCOPY : BIND_COPY;
-        int errno = tryBind(ifIndex, config.queueId(), modeFlag | BIND_USE_NEED_WAKEUP | BIND_USE_SG);
-        multiBuffer = errno == 0;
-        if (errno == LibC.EOPNOTSUPP || errno == LibC.EINVAL)
+        int errno = -1;
+        if (config.scatterGather())
+        {
+            errno = tryBind(ifIndex, config.queueId(), modeFlag | BIND_USE_NEED_WAKEUP | BIND_USE_SG);
+            multiBuffer = errno == 0;
+        }
+        if (errno == -1 || errno == LibC.EOPNOTSUPP || errno == LibC.EINVAL)
         {
             errno = tryBind(ifIndex, config.queueId(), modeFlag | BIND_USE_NEED_WAKEUP);
         }
@@ -192,12 +198,31 @@ final class XskSocket implements AutoCloseable
         }
         if (errno == LibC.EBUSY)
         {
-            throw new DeviceException(call + "Another AF_XDP socket is bound to this queue");
+            throw new DeviceException(call + "Another AF_XDP socket is bound to this queue (still after " +
+                BUSY_RETRY_MS + " ms)");
         }
         throw fail("bind(AF_XDP) to '" + interfaceName + "'", errno);
     }
 
+    /**
+     * A socket closed a moment ago still holds its queue until the kernel's deferred release of its
+     * buffer pool has run (EBUSY meanwhile, measured here right after a close): retry for up to
+     * {@link #BUSY_RETRY_MS} ms before reporting the queue as taken.
+     */
     private int tryBind(final int ifIndex, final int queueId, final int flags)
+    {
+        int errno = bindOnce(ifIndex, queueId, flags);
+        for (int waited = 0; errno == LibC.EBUSY && waited < BUSY_RETRY_MS; waited += 10)
+        {
+            LockSupport.parkNanos(10_000_000L);
+            errno = bindOnce(ifIndex, queueId, flags);
+        }
+        return errno;
+    }
+
+    private static final int BUSY_RETRY_MS = 2000;
+
+    private int bindOnce(final int ifIndex, final int queueId, final int flags)
     {
         UnsafeApi.setMemory(scratch, SOCKADDR_XDP_LENGTH, (byte)0);
         UnsafeApi.putShort(scratch, (short)AF_XDP);
