@@ -4,12 +4,17 @@ import io.pktstore.nic.FrameDevice;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
- * Idles by waiting on the device: after a short spin and a few yields (as Agrona's back-off does,
- * so a request/response exchange keeps the thread awake between messages), the agent's thread blocks in
- * {@link FrameDevice#awaitReadable} (for AF_PACKET: poll() on the socket) for at most
- * {@code maxWaitNs}, so it wakes as soon as a frame arrives yet uses no CPU while the link is quiet.
- * Timers fire at most {@code maxWaitNs} late, which is below the TCP timer resolution for the
- * default 1 ms. Must be used on the thread that owns the device (the agent's).
+ * Idles by waiting on the device: after a short spin (so a request/response exchange can keep the thread
+ * awake between messages), the agent's thread blocks in {@link FrameDevice#awaitReadable} (for AF_PACKET:
+ * poll() on the socket) for at most {@code maxWaitNs}, so it wakes as soon as a frame arrives yet uses no
+ * CPU while the link is quiet. Timers fire at most {@code maxWaitNs} late, which is below the TCP timer
+ * resolution for the default 1 ms. Must be used on the thread that owns the device (the agent's).
+ * <p>
+ * The spin is best bounded in time ({@link #DeviceWaitIdleStrategy(FrameDevice, long, long)}): a thread
+ * that burns CPU between messages (spins, or yields: under Linux's EEVDF scheduler sched_yield gives its
+ * turn away and spends its lag) is the one that waits longest for a core the next time it wakes on a
+ * shared machine, while a thread that sleeps is woken ahead of CPU-bound work, as a kernel server blocked
+ * in epoll is.
  */
 public final class DeviceWaitIdleStrategy implements IdleStrategy
 {
@@ -17,7 +22,9 @@ public final class DeviceWaitIdleStrategy implements IdleStrategy
     private final int spins;
     private final int yields;
     private final long maxWaitNs;
+    private final long spinNs;
     private int idleCycles;
+    private long idleSinceNs;
 
     /**
      * @param device the stack's device.
@@ -36,6 +43,28 @@ public final class DeviceWaitIdleStrategy implements IdleStrategy
         this.spins = spins;
         this.yields = yields;
         this.maxWaitNs = maxWaitNs;
+        this.spinNs = -1;
+    }
+
+    /**
+     * Spins for at most {@code spinNs} after the last work, then blocks; never yields.
+     *
+     * @param device    the stack's device.
+     * @param spinNs    how long to spin before blocking, &gt;= 0 (0: block at once).
+     * @param maxWaitNs the longest block, &gt; 0 (timers are late by at most this).
+     */
+    public DeviceWaitIdleStrategy(final FrameDevice device, final long spinNs, final long maxWaitNs)
+    {
+        if (device == null || spinNs < 0 || maxWaitNs <= 0)
+        {
+            throw new IllegalArgumentException("DeviceWaitIdleStrategy needs a device, spinNs >= 0 and maxWaitNs > 0, " +
+                "was " + device + ", " + spinNs + ", " + maxWaitNs);
+        }
+        this.device = device;
+        this.spins = 0;
+        this.yields = 0;
+        this.maxWaitNs = maxWaitNs;
+        this.spinNs = spinNs;
     }
 
     @Override
@@ -54,6 +83,11 @@ public final class DeviceWaitIdleStrategy implements IdleStrategy
     @Override
     public void idle()
     {
+        if (spinNs >= 0)
+        {
+            idleByTime();
+            return;
+        }
         if (idleCycles < spins)
         {
             idleCycles++;
@@ -63,6 +97,26 @@ public final class DeviceWaitIdleStrategy implements IdleStrategy
         {
             idleCycles++;
             Thread.yield();
+        }
+        else
+        {
+            device.awaitReadable(maxWaitNs);
+        }
+    }
+
+    private void idleByTime()
+    {
+        if (idleCycles == 0 && spinNs > 0)
+        {
+            idleSinceNs = System.nanoTime();
+        }
+        if (idleCycles < Integer.MAX_VALUE)
+        {
+            idleCycles++;
+        }
+        if (spinNs > 0 && System.nanoTime() - idleSinceNs < spinNs)
+        {
+            Thread.onSpinWait();
         }
         else
         {

@@ -62,8 +62,14 @@ public final class NetworkStack implements Agent
     private final Arena arena;
     private final NanoClock clock;
     private final StackCounters counters = new StackCounters();
+    /** What other threads read: the counters as the last duty cycle published them (at most 1 ms old). */
+    private final CounterSnapshot<StackCounters> publishedCounters =
+        new CounterSnapshot<>(new StackCounters(), StackCounters::copy, 1_000_000L);
     private final RxBurst rx;
     private final int[] rxBufferIndex;
+    /** RX slots without an arena buffer (kept by a transport, or none was free): only these are refilled. */
+    private final int[] emptySlots;
+    private int emptySlotCount;
     private final long[] fallbackAddress;
     private final FrameTransmitter tx;
     private final ArpLayer arp;
@@ -106,6 +112,7 @@ public final class NetworkStack implements Agent
         }
         rx = new RxBurst(config.rxBurst());
         rxBufferIndex = new int[config.rxBurst()];
+        emptySlots = new int[config.rxBurst()];
         fallbackAddress = new long[config.rxBurst()];
         final ByteBuffer fallback = BufferUtil.allocateDirectAligned(config.rxBurst() * rxCapacity, 64);
         final long fallbackBase = BufferUtil.address(fallback);
@@ -113,6 +120,7 @@ public final class NetworkStack implements Agent
         {
             fallbackAddress[i] = fallbackBase + (long)i * rxCapacity;
             rxBufferIndex[i] = Arena.NONE;
+            emptySlots[emptySlotCount++] = i;
         }
         this.fallbackKeepAlive = fallback;
         rxInPlace = device.capabilities().receivesInPlace();
@@ -157,10 +165,22 @@ public final class NetworkStack implements Agent
         return ipv4;
     }
 
-    /** @return the counters. */
+    /** @return the counters, live: read them on the agent's thread (elsewhere: {@link #readCounters}). */
     public StackCounters counters()
     {
         return counters;
+    }
+
+    /**
+     * From any thread, while the stack runs: copies the counters as the agent's thread last published them
+     * (every millisecond of its clock, at the end of a duty cycle), consistent as a whole: every received
+     * frame of the copy is accounted for (see {@link StackCounters}).
+     *
+     * @param into the caller's counters object (allocate one and reuse it).
+     */
+    public void readCounters(final StackCounters into)
+    {
+        publishedCounters.read(into);
     }
 
     /** @return the configuration. */
@@ -208,11 +228,20 @@ public final class NetworkStack implements Agent
             arp.announce(nowNs);
             work++;
         }
+        counters.increment(StackCounters.DUTY_CYCLES);
         if (!rxInPlace)
         {
             refillRx();
         }
         final int received = device.receive(rx, nowNs);
+        if (received > 0)
+        {
+            counters.increment(StackCounters.RX_BURSTS);
+            if (received == rxBufferIndex.length)
+            {
+                counters.increment(StackCounters.RX_BURSTS_FULL);
+            }
+        }
         for (int slot = 0; slot < received; slot++)
         {
             dispatch(slot, nowNs);
@@ -226,6 +255,7 @@ public final class NetworkStack implements Agent
         pending.expire(nowNs);
         work += tx.flush(nowNs);
         pending.onFlushed();
+        publishedCounters.publishIfDue(counters, nowNs);
         return work;
     }
 
@@ -237,6 +267,7 @@ public final class NetworkStack implements Agent
             return;
         }
         closed = true;
+        publishedCounters.publish(counters);
         for (int i = 0; i < rxBufferIndex.length; i++)
         {
             if (rxBufferIndex[i] != Arena.NONE)
@@ -276,22 +307,23 @@ public final class NetworkStack implements Agent
 
     private void refillRx()
     {
-        for (int slot = 0; slot < rxBufferIndex.length; slot++)
+        int stillEmpty = 0;
+        for (int i = 0; i < emptySlotCount; i++)
         {
-            if (rxBufferIndex[slot] == Arena.NONE)
+            final int slot = emptySlots[i];
+            final int buffer = arena.allocateBuffer();
+            rxBufferIndex[slot] = buffer;
+            if (buffer == Arena.NONE)
             {
-                final int buffer = arena.allocateBuffer();
-                rxBufferIndex[slot] = buffer;
-                if (buffer == Arena.NONE)
-                {
-                    rx.setBuffer(slot, fallbackAddress[slot], rxCapacity);
-                }
-                else
-                {
-                    rx.setBuffer(slot, arena.bufferAddress(buffer), rxCapacity);
-                }
+                rx.setBuffer(slot, fallbackAddress[slot], rxCapacity);
+                emptySlots[stillEmpty++] = slot;   // the arena is full: try again next cycle
+            }
+            else
+            {
+                rx.setBuffer(slot, arena.bufferAddress(buffer), rxCapacity);
             }
         }
+        emptySlotCount = stillEmpty;
     }
 
     private void dispatch(final int slot, final long nowNs)
@@ -302,6 +334,7 @@ public final class NetworkStack implements Agent
             {
                 // The transport owns this buffer reference now; the slot gets a new one next cycle.
                 rxBufferIndex[slot] = Arena.NONE;
+                emptySlots[emptySlotCount++] = slot;
             }
             return;
         }

@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * The stack's counters below TCP: one per event and one per reason a frame is dropped, so every
  * received frame is explained. Plain {@code long}s in an array indexed by the constants below,
- * written by the stack's thread only (readers on other threads may see slightly stale values).
+ * written by the stack's thread only; other threads read a consistent copy through
+ * {@link NetworkStack#readCounters}.
  *
  * <p>Accounting rule (tests rely on it): every received frame ends in exactly one of
  * {@link #DROP_REASONS}, or in {@link #ARP_RECEIVED_OK}, {@link #IP_DELIVERED},
@@ -133,8 +134,17 @@ public final class StackCounters
     /** The duty-cycle hook threw: counted and kept as the last hook error; the duty cycle goes on. */
     public static final int CYCLE_HOOK_ERRORS = 54;
 
+    /** Duty cycles run ({@link NetworkStack#doWork}). */
+    public static final int DUTY_CYCLES = 55;
+    /** Duty cycles whose receive returned at least one frame. */
+    public static final int RX_BURSTS = 56;
+    /** Duty cycles whose receive filled the whole burst (more frames may have waited in the ring). */
+    public static final int RX_BURSTS_FULL = 57;
+    /** TX flushes that handed at least one frame to the device (for AF_PACKET: one kick system call each). */
+    public static final int TX_FLUSHES = 58;
+
     /** Number of counters. */
-    public static final int COUNT = 55;
+    public static final int COUNT = 59;
 
     private static final String[] NAMES = {
         "rx.frames", "rx.bytes", "rx.drop.noArenaBuffer",
@@ -151,6 +161,7 @@ public final class StackCounters
         "tx.frames", "tx.drop.deviceFull", "tx.noRoute", "tx.neighbourPending", "tx.tooBig", "tx.earlyFlushes",
         "rx.drop.transportError", "ip.drop.linkBroadcast", "arp.queued", "arp.queueSent", "arp.queueDrops",
         "transport.pollErrors", "cycleHook.errors",
+        "rx.dutyCycles", "rx.bursts", "rx.burstsFull", "tx.flushes",
     };
 
     /** The counters that end a received frame's life as a drop (see the accounting rule). */
@@ -205,6 +216,17 @@ public final class StackCounters
     public static String name(final int id)
     {
         return NAMES[id];
+    }
+
+    /**
+     * Copies every counter (for {@link CounterSnapshot}).
+     *
+     * @param from source.
+     * @param into destination.
+     */
+    public static void copy(final StackCounters from, final StackCounters into)
+    {
+        System.arraycopy(from.values, 0, into.values, 0, COUNT);
     }
 
     /** @return the sum of all {@link #DROP_REASONS}. */

@@ -54,6 +54,35 @@ class DeviceWaitIdleStrategyTest
     }
 
     @Test
+    void aTimeBoundedSpinWaitsOnTheDeviceOnlyAfterItsBudgetAndWorkStartsItAgain()
+    {
+        final InMemoryLink link = InMemoryLink.pair();
+        final int[] waits = {0};
+        final IdleStrategy noSpin = new DeviceWaitIdleStrategy(new CountingDevice(link.a(), waits), 0, 1_000);
+        noSpin.idle(0);
+        assertTrue(waits[0] == 1, "no budget: the first idle cycle waits, got " + waits[0]);
+        waits[0] = 0;
+        final IdleStrategy longSpin = new DeviceWaitIdleStrategy(new CountingDevice(link.a(), waits), 60_000_000_000L, 1_000);
+        for (int i = 0; i < 1_000; i++)
+        {
+            longSpin.idle(0);
+        }
+        assertTrue(waits[0] == 0, "within the budget every idle cycle spins, got " + waits[0]);
+        waits[0] = 0;
+        final IdleStrategy shortSpin = new DeviceWaitIdleStrategy(new CountingDevice(link.a(), waits), 1_000_000L, 1_000);
+        final long end = System.nanoTime() + 50_000_000L;
+        while (waits[0] == 0 && System.nanoTime() < end)
+        {
+            shortSpin.idle(0);
+        }
+        assertTrue(waits[0] == 1, "after the 1 ms budget it waits");
+        shortSpin.idle(1);
+        shortSpin.idle(0);
+        assertTrue(waits[0] == 1, "work starts a new spin");
+        assertThrows(IllegalArgumentException.class, () -> new DeviceWaitIdleStrategy(link.a(), -1, 1));
+    }
+
+    @Test
     void stackOnItsOwnThreadWithDeviceWaitAnswersArp() throws Exception
     {
         final InMemoryLink link = InMemoryLink.pair();

@@ -10,8 +10,15 @@ public interface ClientConnection
     /** @return bytes that may still be queued for sending. */
     int sendSpace();
 
-    /** Queues a chain of records for sending; takes ownership of them. @return false if the connection no longer sends (chain released). */
-    boolean sendRecords(int head, long nowNs);
+    /**
+     * Queues records from the head of a chain for sending while they fit the send space, and takes
+     * ownership of those.
+     *
+     * @return the first record not taken, still linked to the rest and still the caller's;
+     *         {@code PacketRecord.NO_RECORD} when all were taken. A connection that no longer sends
+     *         takes nothing and returns {@code head}.
+     */
+    int sendRecords(int head, long nowNs);
 
     /** The session is done with {@code bytes} delivered bytes (opens the receive window). */
     void consumed(int bytes, long nowNs);

@@ -208,8 +208,31 @@ public final class OutputChain
         }
         UnsafeApi.putInt(records.recordAddress(last) + PacketRecord.NEXT_OFFSET, NONE);
         pendingBytes -= taken;
-        connection.sendRecords(first, nowNs);
-        return taken;
+        final int untaken = connection.sendRecords(first, nowNs);
+        return untaken == NONE ? taken : taken - putBack(untaken, last);
+    }
+
+    /**
+     * Puts records the connection did not take (it no longer sends, or took less than its space said)
+     * back at the head, in order: they are still ours, to send later or release with the chain.
+     *
+     * @return their bytes.
+     */
+    private long putBack(final int untaken, final int last)
+    {
+        long bytes = 0;
+        for (int r = untaken; r != NONE; r = records.next(r))
+        {
+            bytes += records.dataLength(r);
+        }
+        UnsafeApi.putInt(records.recordAddress(last) + PacketRecord.NEXT_OFFSET, head);
+        if (head == NONE)
+        {
+            tail = last;
+        }
+        head = untaken;
+        pendingBytes += bytes;
+        return bytes;
     }
 
     /** Releases everything waiting and the write buffer (connection gone). */

@@ -20,7 +20,7 @@ final class TcpClientConnection implements ClientConnection
     }
 
     @Override
-    public boolean sendRecords(final int head, final long nowNs)
+    public int sendRecords(final int head, final long nowNs)
     {
         return connection.sendRecords(head, nowNs);
     }

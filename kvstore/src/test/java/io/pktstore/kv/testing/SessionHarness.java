@@ -54,12 +54,11 @@ public final class SessionHarness implements AutoCloseable
         }
 
         @Override
-        public boolean sendRecords(final int head, final long nowNs)
+        public int sendRecords(final int head, final long nowNs)
         {
             if (closed || aborted)
             {
-                pool.releaseChain(head);
-                return false;
+                return head;   // as a connection that no longer sends: nothing taken
             }
             final PacketRecord view = new PacketRecord();
             for (int r = head; r != PacketRecord.NO_RECORD; )
@@ -74,7 +73,7 @@ public final class SessionHarness implements AutoCloseable
                 pool.release(r);
                 r = next;
             }
-            return true;
+            return PacketRecord.NO_RECORD;
         }
 
         @Override

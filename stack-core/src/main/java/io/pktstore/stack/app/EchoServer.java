@@ -1,5 +1,6 @@
 package io.pktstore.stack.app;
 
+import io.pktstore.stack.record.PacketRecord;
 import io.pktstore.stack.record.PacketRecordPool;
 import io.pktstore.stack.tcp.TcpConnection;
 import io.pktstore.stack.tcp.TcpLayer;
@@ -9,11 +10,21 @@ import io.pktstore.stack.tcp.TcpLayer;
  * back to {@link TcpConnection#sendRecords}, so the reply's payload is gathered from the very buffer
  * the request arrived in. The received bytes count against our receive window until the peer
  * acknowledges their echo ({@link #onSendAcked}), which gives end-to-end flow control: a client that
- * does not read stops a client that writes. Closes its side when the peer closes.
+ * does not read stops a client that writes. Records the send buffer cannot take yet wait, in order, in a
+ * backlog attached to the connection (made the first time one is needed) and go on the next
+ * acknowledgment; the echo's FIN waits for them. Closes its side when the peer closes.
  */
 public final class EchoServer extends ConnectionCountingService
 {
     private long bytesEchoed;
+
+    /** Records waiting for send space, chained through {@code next}; the connection's attachment. */
+    private static final class Backlog
+    {
+        int head = PacketRecord.NO_RECORD;
+        int tail = PacketRecord.NO_RECORD;
+        boolean closeWhenDrained;
+    }
 
     /** @param pool the stack's record pool. */
     public EchoServer(final PacketRecordPool pool)
@@ -36,21 +47,88 @@ public final class EchoServer extends ConnectionCountingService
     @Override
     public void onData(final TcpConnection connection, final int record, final long nowNs)
     {
-        final int length = pool.view(record).dataLength();
-        if (connection.sendRecords(record, nowNs))
+        final Backlog backlog = (Backlog)connection.attachment();
+        if (backlog != null && backlog.head != PacketRecord.NO_RECORD)
         {
-            bytesEchoed += length;
+            // Behind what already waits: order matters.
+            pool.view(backlog.tail).next(record);
+            backlog.tail = record;
+            return;
         }
-        else
-        {
-            connection.consumed(length, nowNs);   // could not echo (we already closed): do not stall the peer
-        }
+        echo(connection, record, record, nowNs);
     }
 
     @Override
     public void onSendAcked(final TcpConnection connection, final int bytes, final long nowNs)
     {
         connection.consumed(bytes, nowNs);
+        final Backlog backlog = (Backlog)connection.attachment();
+        if (backlog != null && backlog.head != PacketRecord.NO_RECORD)
+        {
+            final int head = backlog.head;
+            backlog.head = PacketRecord.NO_RECORD;
+            echo(connection, head, backlog.tail, nowNs);
+            if (backlog.head == PacketRecord.NO_RECORD && backlog.closeWhenDrained)
+            {
+                connection.close(nowNs);
+            }
+        }
+    }
+
+    @Override
+    public void onPeerClosed(final TcpConnection connection, final long nowNs)
+    {
+        final Backlog backlog = (Backlog)connection.attachment();
+        if (backlog != null && backlog.head != PacketRecord.NO_RECORD)
+        {
+            backlog.closeWhenDrained = true;   // our FIN follows the echo still waiting
+            return;
+        }
+        super.onPeerClosed(connection, nowNs);
+    }
+
+    @Override
+    public void onClosed(final TcpConnection connection, final int reason, final long nowNs)
+    {
+        final Backlog backlog = (Backlog)connection.attachment();
+        if (backlog != null && backlog.head != PacketRecord.NO_RECORD)
+        {
+            pool.releaseChain(backlog.head);
+            backlog.head = PacketRecord.NO_RECORD;
+        }
+        super.onClosed(connection, reason, nowNs);
+    }
+
+    /** Sends the chain [head .. tail]; what the send buffer does not take waits in the backlog. */
+    private void echo(final TcpConnection connection, final int head, final int tail, final long nowNs)
+    {
+        final int before = connection.sendQueued();
+        final int rest = connection.sendRecords(head, nowNs);
+        bytesEchoed += connection.sendQueued() - before;
+        if (rest == PacketRecord.NO_RECORD)
+        {
+            return;
+        }
+        if (!connection.state().acceptsSend())
+        {
+            // We already closed: nothing more can be echoed; do not stall the peer.
+            int bytes = 0;
+            for (int r = rest; r != PacketRecord.NO_RECORD; r = pool.view(r).next())
+            {
+                bytes += pool.view(r).dataLength();
+            }
+            pool.releaseChain(rest);
+            connection.consumed(bytes, nowNs);
+            return;
+        }
+        Backlog backlog = (Backlog)connection.attachment();
+        if (backlog == null)
+        {
+            backlog = new Backlog();
+            connection.attach(backlog);
+        }
+        backlog.head = rest;
+        backlog.tail = tail;
     }
 
     /** @return bytes queued for echo. */

@@ -100,6 +100,7 @@ public final class FrameTransmitter
         {
             return 0;
         }
+        counters.increment(StackCounters.TX_FLUSHES);
         final int accepted = device.transmit(burst, nowNs);
         counters.add(StackCounters.TX_FRAMES, accepted);
         counters.add(StackCounters.TX_DROP_DEVICE_FULL, count - accepted);

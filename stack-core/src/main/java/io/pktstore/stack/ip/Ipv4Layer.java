@@ -34,6 +34,8 @@ public final class Ipv4Layer implements Ipv4Output
     private final IcmpLayer icmp;
     private final PendingFrames pending;
     private final TransportHandler[] transports = new TransportHandler[256];
+    /** The registered transports, packed: what every duty cycle polls (not 256 mostly empty slots). */
+    private TransportHandler[] polled = new TransportHandler[0];
     private final Ipv4Header ip = new Ipv4Header();
     private final Ipv4HeaderWriter headers;
     private final ReceivedDatagram datagram = new ReceivedDatagram();
@@ -94,6 +96,8 @@ public final class Ipv4Layer implements Ipv4Output
             throw new IllegalStateException("protocol " + protocol + " already has a transport: " + transports[protocol]);
         }
         transports[protocol] = handler;
+        polled = java.util.Arrays.copyOf(polled, polled.length + 1);
+        polled[polled.length - 1] = handler;
     }
 
     /**
@@ -239,22 +243,19 @@ public final class Ipv4Layer implements Ipv4Output
     public int pollTransports(final long nowNs)
     {
         int work = 0;
-        for (final TransportHandler t : transports)
+        for (final TransportHandler t : polled)
         {
-            if (t != null)
+            try
             {
-                try
-                {
-                    work += t.poll(nowNs);
-                }
-                catch (final RuntimeException ex)
-                {
-                    // As in onPacket: a throwing transport (or an application callback it ran from a
-                    // timer) must not skip the rest of the duty cycle (the TX flush) for everyone.
-                    lastTransportError = ex;
-                    counters.increment(StackCounters.TRANSPORT_POLL_ERRORS);
-                    work++;
-                }
+                work += t.poll(nowNs);
+            }
+            catch (final RuntimeException ex)
+            {
+                // As in onPacket: a throwing transport (or an application callback it ran from a
+                // timer) must not skip the rest of the duty cycle (the TX flush) for everyone.
+                lastTransportError = ex;
+                counters.increment(StackCounters.TRANSPORT_POLL_ERRORS);
+                work++;
             }
         }
         return work;

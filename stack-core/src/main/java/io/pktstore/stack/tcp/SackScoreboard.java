@@ -15,14 +15,16 @@ import static io.pktstore.stack.tcp.algo.SequenceNumbers.lt;
  *   SND.UNA        left[0]     right[0]   left[1]   right[1]          SND.MAX
  *   |   hole          |##########|  hole    |#########|      hole        |
  * </pre>
- * It lets the sender keep SACKed bytes out of its in-flight count and skip them when it resends after a
- * timeout. At most {@link #RANGES} ranges are kept; beyond that the highest are forgotten, which costs
- * only a needless retransmission. Single-threaded; allocates nothing.
+ * It lets the sender keep SACKed bytes out of its in-flight count ("pipe"), tells which holes count as
+ * lost ({@link #lostBoundary}, RFC 6675 IsLost), and lets it skip SACKed bytes when it resends. At most
+ * {@link #RANGES} ranges are kept (a 256 KiB window holds about 180 full segments; at 5% loss that is
+ * some nine holes per window, bursts more); beyond that the highest are forgotten, which costs only a
+ * needless retransmission. Single-threaded; allocates nothing.
  */
 final class SackScoreboard
 {
     /** Ranges kept. */
-    static final int RANGES = 8;
+    static final int RANGES = 32;
 
     private final int[] left = new int[RANGES];
     private final int[] right = new int[RANGES];
@@ -64,9 +66,11 @@ final class SackScoreboard
      * @param o      the segment's options.
      * @param una    SND.UNA after this segment's ACK: blocks at or below it are old (or D-SACK).
      * @param sndMax the highest sequence number sent: blocks beyond it are bogus.
+     * @return bytes SACKed for the first time (new SACK information, RFC 6675's duplicate-ACK test).
      */
-    void record(final TcpOptions o, final int una, final int sndMax)
+    int record(final TcpOptions o, final int una, final int sndMax)
     {
+        final int before = bytes();
         for (int i = 0; i < o.sackBlockCount(); i++)
         {
             int l = o.sackLeft(i);
@@ -81,6 +85,69 @@ final class SackScoreboard
             }
             add(l, r);
         }
+        // Ranges above the highest ones kept may be forgotten, so a block can also shrink the total.
+        return Math.max(0, bytes() - before);
+    }
+
+    /** @return bytes in all ranges. */
+    int bytes()
+    {
+        int total = 0;
+        for (int i = 0; i < count; i++)
+        {
+            total += right[i] - left[i];
+        }
+        return total;
+    }
+
+    /** @return SACKed bytes in [{@code from}, {@code to}). */
+    int bytesIn(final int from, final int to)
+    {
+        return bytesBelow(to) - bytesBelow(from);
+    }
+
+    /**
+     * RFC 6675 IsLost as a boundary: a sequence number below the returned one, not SACKed, is lost, because
+     * {@code dupThresh} separate ranges or more than (dupThresh - 1) * SMSS bytes were SACKed above it.
+     * Unsacked bytes lie between ranges, so the boundary is the left edge of the highest range from which
+     * the ranges above it (itself included) reach either limit.
+     *
+     * @param una  SND.UNA: the boundary is never below it.
+     * @param smss the sender MSS.
+     * @return the boundary, or {@code una} if nothing counts as lost.
+     */
+    int lostBoundary(final int una, final int dupThresh, final int smss)
+    {
+        final long bytesLimit = (long)(dupThresh - 1) * smss;
+        long above = 0;
+        for (int i = count - 1, ranges = 1; i >= 0; i--, ranges++)
+        {
+            above += right[i] - left[i];
+            if (ranges >= dupThresh || above > bytesLimit)
+            {
+                return gt(left[i], una) ? left[i] : una;
+            }
+        }
+        return una;
+    }
+
+    /** @return the right edge of the highest range that ends at or below {@code seq}, or {@code floor}. */
+    int rightBelow(final int seq, final int floor)
+    {
+        for (int i = count - 1; i >= 0; i--)
+        {
+            if (!gt(right[i], seq))
+            {
+                return gt(right[i], floor) ? right[i] : floor;
+            }
+        }
+        return floor;
+    }
+
+    /** @return the end of the highest range if it reaches {@code sndMax}, i.e. where unSACKed data ends. */
+    int unsackedEnd(final int sndMax)
+    {
+        return count > 0 && right[count - 1] == sndMax ? left[count - 1] : sndMax;
     }
 
     /** Adds [l, r), merging with overlapping or adjacent ranges. */

@@ -104,6 +104,20 @@ final class SegmentWriter
         return result;
     }
 
+    /**
+     * Sends a bare RST (or RST+ACK) that belongs to no connection (RFC 9293 3.10.7.1) and counts it.
+     *
+     * @return an {@link Ipv4Output} result code.
+     */
+    int sendReset(
+        final int remoteIp, final int localPort, final int remotePort, final int seq, final int ack, final int flags,
+        final long nowNs)
+    {
+        begin(null);
+        counters.rstsSent++;
+        return send(remoteIp, localPort, remotePort, seq, ack, flags, 0, null, nowNs);
+    }
+
     /** @return the local address the writer sends from. */
     int localIp()
     {

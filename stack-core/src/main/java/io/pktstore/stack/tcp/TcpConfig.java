@@ -24,6 +24,10 @@ public final class TcpConfig
     private long delayedAckNs = 40_000_000L;
     private long timeWaitNs = 60_000_000_000L;
     private long persistMinNs = 200_000_000L;
+    private long keepAliveIdleNs = 7_200_000_000_000L;
+    private long keepAliveIntervalNs = 75_000_000_000L;
+    private int keepAliveProbes = 9;
+    private long finWait2TimeoutNs = 60_000_000_000L;
     private int challengeAcksPerSecond = 1000;
     /**
      * Keys ISNs and SYN cookies (RFC 6528 needs a secret no peer can guess), so the default is drawn
@@ -230,6 +234,65 @@ public final class TcpConfig
     public long persistMinNs()
     {
         return persistMinNs;
+    }
+
+    /**
+     * @return how long a connection with keep-alive on ({@link TcpConnection#keepAlive}) may hear nothing
+     * from its peer before the first probe (Linux tcp_keepalive_time: 2 hours).
+     */
+    public long keepAliveIdleNs()
+    {
+        return keepAliveIdleNs;
+    }
+
+    /** @return the interval between unanswered keep-alive probes (Linux tcp_keepalive_intvl: 75 s). */
+    public long keepAliveIntervalNs()
+    {
+        return keepAliveIntervalNs;
+    }
+
+    /** @return unanswered probes before the connection is reset and ends TIMED_OUT (Linux: 9). */
+    public int keepAliveProbes()
+    {
+        return keepAliveProbes;
+    }
+
+    /**
+     * @param idleNs     silence before the first probe, &gt; 0.
+     * @param intervalNs between probes, &gt; 0.
+     * @param probes     unanswered probes before giving up, &gt; 0.
+     * @return this.
+     */
+    public TcpConfig keepAlive(final long idleNs, final long intervalNs, final int probes)
+    {
+        if (idleNs <= 0 || intervalNs <= 0)
+        {
+            throw new IllegalArgumentException("keep-alive idle and interval must be > 0, got " + idleNs + ", " + intervalNs);
+        }
+        keepAliveIdleNs = idleNs;
+        keepAliveIntervalNs = intervalNs;
+        keepAliveProbes = positive(probes, "keepAliveProbes");
+        return this;
+    }
+
+    /**
+     * @return how long FIN_WAIT_2 (our FIN acknowledged, the peer's not yet sent) may last with nothing heard
+     * from the peer before the connection ends TIMED_OUT (Linux tcp_fin_timeout: 60 s).
+     */
+    public long finWait2TimeoutNs()
+    {
+        return finWait2TimeoutNs;
+    }
+
+    /** @param ns FIN_WAIT_2 idle limit, &gt; 0. @return this. */
+    public TcpConfig finWait2TimeoutNs(final long ns)
+    {
+        if (ns <= 0)
+        {
+            throw new IllegalArgumentException("finWait2TimeoutNs must be > 0, got " + ns);
+        }
+        finWait2TimeoutNs = ns;
+        return this;
     }
 
     /** @return challenge ACKs allowed per second across the layer (RFC 5961 section 7). */

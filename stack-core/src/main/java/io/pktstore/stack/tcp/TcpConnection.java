@@ -1,10 +1,7 @@
 package io.pktstore.stack.tcp;
 
-import io.pktstore.stack.ip.Gather;
-import io.pktstore.stack.ip.Ipv4Output;
 import io.pktstore.stack.record.PacketRecord;
 import io.pktstore.stack.record.PacketRecordPool;
-import io.pktstore.stack.tcp.algo.NewRenoCongestionControl;
 import io.pktstore.stack.tcp.algo.OutOfOrderQueue;
 import io.pktstore.stack.tcp.algo.RetransmissionTimer;
 import io.pktstore.stack.tcp.wire.TcpHeader;
@@ -21,118 +18,117 @@ import static io.pktstore.stack.tcp.algo.SequenceNumbers.lt;
  * One TCP connection: its transmission control block (RFC 9293 3.3.1) and its event processing
  * (RFC 9293 3.10). Objects are pre-allocated by {@link TcpLayer} and reused; an application holds one
  * from {@link TcpHandler#onConnected} until {@link TcpHandler#onClosed}.
+ *
+ * <h2>Shape (as smoltcp's socket and Linux's tcp_input.c)</h2>
  * <pre>
- *  send space:   SND.UNA ........ SND.NXT ........ SND.MAX ........ queue end (+1 FIN)
- *                |acked| in flight |  (after go-back-N, SND.NXT &lt; SND.MAX) | unsent |
- *  receive space: RCV.NXT ........ rcvAdvertisedEdge (= RCV.NXT + window we last advertised)
- *                 out-of-order records wait in an RB tree keyed by sequence number
+ *  segmentArrives --+-- header predicted? --&gt; fastPath  (ESTABLISHED, in-order data or an ACK of new
+ *                   |                                   data, window unchanged: two shared steps)
+ *                   +-- otherwise ----------&gt; slowPath  (RFC 9293 3.10.7 checks in order)
+ *                                               +-- acknowledge()  cumulative ACK (shared)
+ *                                               +-- receiveInOrder() in-order data (shared)
+ *  timersExpire    RTO, delayed ACK, persist, keep-alive, FIN_WAIT_2, TIME_WAIT
+ *  then the layer settles the connection: ApplicationEvents delivered to the handler, then
+ *  Transmitter.output, then the timer wheel re-armed (or, if it ended, the object retired).
  * </pre>
- * Timers (retransmission, delayed ACK, zero-window probe, TIME_WAIT) are absolute deadlines here; the
- * layer keeps one timer-wheel entry per connection at the earliest of them.
+ * State is grouped, each group with one reset: {@link SendSpace}, {@link ReceiveSpace},
+ * {@link NegotiatedOptions}, {@link ConnectionTimers} plus the {@link RetransmissionTimer}, the
+ * {@link LossRecovery} (congestion window, SACK scoreboard, RFC 6675 recovery), the {@link SendQueue},
+ * the out-of-order tree and the {@link ApplicationEvents}. Every state change goes through {@link #moveTo}, which checks the table
+ * drawn once in {@link TcpState}.
+ * <p>
+ * Processing never calls the application and never calls the layer: what the application must hear
+ * waits in {@link ApplicationEvents}; an end is a state ({@link TcpState#CLOSED} with a reason) the layer
+ * finds when it settles the connection. Only the public methods, called by the application outside a
+ * callback, ask the {@link Owner} to settle the connection at once.
  * <p>
  * Single-threaded (the stack's thread); nothing here allocates.
  */
 public final class TcpConnection
 {
     /** No deadline. */
-    static final long NO_DEADLINE = Long.MAX_VALUE;
-    /** Ack at once after this many full-sized segments received without an ACK (RFC 9293 3.8.6.3). */
-    private static final int ACK_EVERY_SEGMENTS = 2;
-    /** Longest zero-window probe interval. */
-    private static final long MAX_PERSIST_NS = 60_000_000_000L;
-    /** PAWS: timestamps older than 24 days are not trusted (RFC 7323 5.5). */
-    private static final long PAWS_IDLE_NS = 24L * 24 * 3600 * 1_000_000_000L;
+    static final long NO_DEADLINE = ConnectionTimers.NONE;
     /** MSS assumed when the peer sends none (RFC 9293 3.7.1). */
     static final int DEFAULT_MSS = 536;
+    /** Ack at once after this many full-sized segments received without an ACK (RFC 9293 3.8.6.3). */
+    private static final int ACK_EVERY_SEGMENTS = 2;
+    /** A timestamp echo older than this is no RTT sample (a peer echoing garbage). */
+    private static final int MAX_TIMESTAMP_RTT_MS = 120_000;
+    /** PAWS: timestamps older than 24 days are not trusted (RFC 7323 5.5). */
+    private static final long PAWS_IDLE_NS = 24L * 24 * 3600 * 1_000_000_000L;
 
-    final TcpLayer layer;
+    /**
+     * Who finishes the work an application call started: delivers the events it caused, runs the output,
+     * re-arms the timer, and retires the connection if it ended. The {@link TcpLayer}.
+     */
+    interface Owner
+    {
+        /**
+         * Settles {@code c} now, unless it is being settled already (the application called from one of
+         * its callbacks: the running settle finishes the work).
+         */
+        void settle(TcpConnection c, long nowNs);
+    }
+
+    // ---- collaborators (shared by the layer's connections) ----
+    private final ConnectionServices services;
     private final TcpConfig config;
     private final PacketRecordPool pool;
     private final TcpCounters counters;
     private final PacketRecord rec = new PacketRecord();
-    final SendQueue sendQueue;
-    final OutOfOrderQueue outOfOrder;
-    final RetransmissionTimer rtx;
-    final NewRenoCongestionControl congestion;
-    private final TcpOptions outOptions = new TcpOptions();
-    private final int[] sackLeft = new int[TcpOptions.MAX_SACK_BLOCKS];
-    private final int[] sackRight = new int[TcpOptions.MAX_SACK_BLOCKS];
 
-    // ---- identity ----
+    // ---- identity (set by open) ----
     TcpState state = TcpState.CLOSED;
     int localPort;
     int remoteIp;
     int remotePort;
     long key;
     TcpHandler handler;
+    /** The listener whose backlog this half-open passive connection counts against, else null. */
     TcpLayer.Listener listener;
-    boolean passive;
+    /** The application knows this connection (active open, or onConnected queued): it hears onClosed. */
+    boolean announced;
+    /** Why the connection ended (a {@link TcpCloseReason}), valid once CLOSED. */
+    int closeReason;
     private Object attachment;
 
-    // ---- send sequence space ----
-    int iss;
-    int sndUna;
-    int sndNxt;
-    int sndMax;
-    int sndWnd;
-    int sndWl1;
-    int sndWl2;
-    int maxSndWnd;
-    int sndMss;
-    boolean finQueued;
-    /** While true, queued data beyond {@link #releasedEnd} waits (see {@link #holdSends()}). */
-    private boolean holdingSends;
-    /** Sequence number up to which held sends may go out. */
-    private int releasedEnd;
+    // ---- the TCB, grouped ----
+    final SendSpace snd = new SendSpace();
+    final ReceiveSpace rcv = new ReceiveSpace();
+    final NegotiatedOptions opt = new NegotiatedOptions();
+    final ConnectionTimers timers = new ConnectionTimers();
+    final RetransmissionTimer rtx;
+    final RoundTripProbe rttProbe = new RoundTripProbe();
+    final LossRecovery recovery;
+    final SendQueue sendQueue;
+    final OutOfOrderQueue outOfOrder;
+    final ApplicationEvents events;
+    final Transmitter transmitter;
 
-    // ---- receive sequence space ----
-    int irs;
-    int rcvNxt;
-    int rcvAdvertisedEdge;
-    int unconsumed;
-    private boolean peerFinDelivered;
-
-    // ---- negotiated options ----
-    int sndShift;
-    int rcvShift;
-    boolean timestampsOk;
-    boolean sackOk;
-    int tsRecent;
-    long tsRecentNs;
-    int lastAckSent;
-
-    // ---- timers and their state ----
-    long delayedAckDeadline = NO_DEADLINE;
-    long persistDeadline = NO_DEADLINE;
-    long timeWaitDeadline = NO_DEADLINE;
-    private int persistBackoff;
-    private int retransmissions;
-    private boolean rttTiming;
-    private int rttSeq;
-    private long rttStartNs;
-    private int segmentsSinceAck;
-    private int limitedTransmit;
-    /** What the peer reported holding above SND.UNA (RFC 2018). */
-    private final SackScoreboard sacked = new SackScoreboard();
-    private long lastSendNs;
-    boolean ackNow;
+    // ---- the layer's bookkeeping ----
     long wheelTimerId = TcpLayer.NO_TIMER;
     long wheelDeadline = NO_DEADLINE;
-    /** In the layer's retry list (output refused by a full TX ring); set and cleared by the layer only. */
-    boolean outputPending;
-    private boolean inInput;
+    /** In the layer's retry list; set and cleared by the layer only (the list has one slot per object). */
+    boolean listedForRetry;
+    /** The last output found no room (TX full): the layer lists the connection for a retry. */
+    boolean outputBlocked;
+    /** Being settled by the layer: application calls from callbacks leave the rest to that settle. */
+    boolean settling;
+    /** Out of the layer's tables (its end has been handled). */
+    boolean retired = true;
 
-    TcpConnection(final TcpLayer layer, final TcpConfig config, final PacketRecordPool pool, final TcpCounters counters)
+    TcpConnection(final ConnectionServices services)
     {
-        this.layer = layer;
-        this.config = config;
-        this.pool = pool;
-        this.counters = counters;
-        this.sendQueue = new SendQueue(pool, layer.deferredRelease());
+        this.services = services;
+        this.config = services.config;
+        this.pool = services.pool;
+        this.counters = services.counters;
+        this.sendQueue = new SendQueue(pool, services.deferredRelease);
         this.outOfOrder = new OutOfOrderQueue(pool.arena()::recordAddress, pool::release);
         this.rtx = new RetransmissionTimer(
             config.initialRtoNs(), config.minRtoNs(), config.maxRtoNs(), RetransmissionTimer.DEFAULT_GRANULARITY_NS);
-        this.congestion = new NewRenoCongestionControl(DEFAULT_MSS, 0, true);
+        this.recovery = new LossRecovery(DEFAULT_MSS, true);
+        this.events = new ApplicationEvents(pool);
+        this.transmitter = new Transmitter(this, services);
     }
 
     // =====================================================================================
@@ -178,7 +174,7 @@ public final class TcpConnection
     /** @return the effective send MSS. */
     public int mss()
     {
-        return sndMss;
+        return snd.mss;
     }
 
     /** @return bytes the application may still queue with {@link #send} / {@link #sendRecords}. */
@@ -196,13 +192,13 @@ public final class TcpConnection
     /** @return delivered bytes the application has not yet reported {@link #consumed}. */
     public int unconsumed()
     {
-        return unconsumed;
+        return rcv.unconsumed;
     }
 
     /** @return the peer's current send window in bytes (already scaled). */
     public int peerWindow()
     {
-        return sndWnd;
+        return snd.wnd;
     }
 
     /** @return the retransmission timer (RTO, SRTT) of this connection, read-only use. */
@@ -211,10 +207,10 @@ public final class TcpConnection
         return rtx;
     }
 
-    /** @return the congestion controller (cwnd, ssthresh), read-only use. */
-    public NewRenoCongestionControl congestionControl()
+    /** @return the congestion window and loss recovery (cwnd, ssthresh, recovery state), read-only use. */
+    public LossRecovery congestionControl()
     {
-        return congestion;
+        return recovery;
     }
 
     /**
@@ -226,42 +222,57 @@ public final class TcpConnection
      */
     public int send(final DirectBuffer source, final int offset, final int length, final long nowNs)
     {
-        if (!state.acceptsSend() || finQueued || length <= 0)
+        if (!state.acceptsSend() || snd.finQueued || length <= 0)
         {
             return 0;
         }
         final int accepted = sendQueue.appendCopy(source, offset, Math.min(length, sendSpace()));
         if (accepted > 0)
         {
-            outputSoon(nowNs);
+            services.owner.settle(this, nowNs);
         }
         return accepted;
     }
 
     /**
      * Sends the data of a chain of packet records (linked through {@code next}) without copying: the
-     * segments gather straight from the records' payload buffers. The connection takes ownership of
-     * every record in the chain and releases them once acknowledged (pass clones to keep the bytes).
+     * segments gather straight from the records' payload buffers. Like {@link #send}, it respects the send
+     * buffer: records are queued from the head as long as their bytes fit in {@link #sendSpace()}; the
+     * connection takes ownership of every record it queues (overwriting their {@code next}) and releases
+     * each once acknowledged (pass clones to keep the bytes).
      *
      * @param head first record of the chain.
-     * @return true if queued; false (and the chain released) when the connection no longer sends.
+     * @return {@link PacketRecord#NO_RECORD} if the whole chain was queued. Otherwise the first record that
+     *         was NOT queued: it and the records after it (still linked through {@code next}) remain the
+     *         caller's, to pass again once {@link #sendSpace()} has grown (see
+     *         {@link TcpHandler#onSendAcked}) or to release. When the connection no longer sends (closed, or
+     *         our FIN queued) nothing is queued and {@code head} is returned.
      */
-    public boolean sendRecords(final int head, final long nowNs)
+    public int sendRecords(final int head, final long nowNs)
     {
-        if (!state.acceptsSend() || finQueued)
+        if (!state.acceptsSend() || snd.finQueued)
         {
-            pool.releaseChain(head);
-            return false;
+            return head;
         }
         int record = head;
+        boolean queued = false;
         while (record != PacketRecord.NO_RECORD)
         {
-            final int next = rec.wrap(pool.arena(), record).next();
+            rec.wrap(pool.arena(), record);
+            if (rec.dataLength() > sendSpace())
+            {
+                break;
+            }
+            final int next = rec.next();
             sendQueue.appendRecord(record);
+            queued = true;
             record = next;
         }
-        outputSoon(nowNs);
-        return true;
+        if (queued)
+        {
+            services.owner.settle(this, nowNs);
+        }
+        return record;
     }
 
     /**
@@ -274,33 +285,62 @@ public final class TcpConnection
      */
     public void holdSends()
     {
-        if (!holdingSends)
+        if (!snd.holding)
         {
-            holdingSends = true;
-            releasedEnd = sendQueue.endSeq();
+            snd.holding = true;
+            snd.releasedEnd = sendQueue.endSeq();
         }
     }
 
     /** Lets everything queued so far go out (no-op unless {@link #holdSends()} is on). */
     public void releaseHeldSends(final long nowNs)
     {
-        if (holdingSends && releasedEnd != sendQueue.endSeq())
+        if (snd.holding && snd.releasedEnd != sendQueue.endSeq())
         {
-            releasedEnd = sendQueue.endSeq();
-            outputSoon(nowNs);
+            snd.releasedEnd = sendQueue.endSeq();
+            services.owner.settle(this, nowNs);
         }
     }
 
     /** @return bytes queued but held back by {@link #holdSends()} (0 when not holding). */
     public int heldBytes()
     {
-        return holdingSends ? sendQueue.endSeq() - releasedEnd : 0;
+        return snd.holding ? sendQueue.endSeq() - snd.releasedEnd : 0;
     }
 
     /** @return the end of what may be transmitted: the queue's end, or the release point while holding. */
-    private int transmittableEnd()
+    int transmittableEnd()
     {
-        return holdingSends ? releasedEnd : sendQueue.endSeq();
+        return snd.holding ? snd.releasedEnd : sendQueue.endSeq();
+    }
+
+    /**
+     * Turns TCP keep-alive on or off for this connection (off by default; RFC 9293 3.8.4, RFC 1122
+     * 4.2.3.6). When on, a connection in ESTABLISHED or CLOSE_WAIT with nothing in flight that has heard
+     * nothing from its peer for {@link TcpConfig#keepAliveIdleNs()} sends a probe (an ACK below SND.UNA the
+     * peer must answer) every {@link TcpConfig#keepAliveIntervalNs()}; after
+     * {@link TcpConfig#keepAliveProbes()} unanswered probes it sends RST and ends with
+     * {@link TcpCloseReason#TIMED_OUT}. Any segment from the peer restarts the idle time.
+     *
+     * @param on    true to probe an idle peer.
+     * @param nowNs the stack's clock.
+     */
+    public void keepAlive(final boolean on, final long nowNs)
+    {
+        if (state == TcpState.CLOSED || timers.keepAliveOn == on)
+        {
+            return;
+        }
+        timers.keepAliveOn = on;
+        timers.keepAliveProbes = 0;
+        timers.keepAlive = on ? rcv.lastReceiveNs + config.keepAliveIdleNs() : NO_DEADLINE;
+        services.owner.settle(this, nowNs);
+    }
+
+    /** @return true if keep-alive is on ({@link #keepAlive}). */
+    public boolean keepAliveOn()
+    {
+        return timers.keepAliveOn;
     }
 
     /**
@@ -314,16 +354,16 @@ public final class TcpConnection
             return;
         }
         final int before = receiveWindow();
-        unconsumed = Math.max(0, unconsumed - bytes);
+        rcv.unconsumed = Math.max(0, rcv.unconsumed - bytes);
         final int after = receiveWindow();
-        final int advertised = Math.max(0, rcvAdvertisedEdge - rcvNxt);
-        final int worthwhile = Math.min(config.receiveBufferBytes() / 2, 2 * sndMss);
+        final int advertised = rcv.announcedWindow();
+        final int worthwhile = Math.min(config.receiveBufferBytes() / 2, 2 * snd.mss);
         // Receiver SWS avoidance (RFC 9293 3.8.6.2.2): a window update only when the window we
         // advertised had become small and grows by a worthwhile amount; otherwise the next ACK carries it.
         if (advertised < worthwhile && after - advertised >= worthwhile && before != after && state.receivesData())
         {
-            ackNow = true;
-            outputSoon(nowNs);
+            rcv.ackNow = true;
+            services.owner.settle(this, nowNs);
         }
     }
 
@@ -337,19 +377,19 @@ public final class TcpConnection
         {
             case SYN_SENT:
                 // Nothing was exchanged yet: just forget it (RFC 9293 3.10.4).
-                layer.finish(this, TcpCloseReason.NORMAL, nowNs);
-                return;
+                end(TcpCloseReason.NORMAL);
+                break;
             case SYN_RECEIVED:
                 // The FIN waits until the handshake completes (established() moves to FIN_WAIT_1).
-                finQueued = true;
+                snd.finQueued = true;
                 return;
             case ESTABLISHED:
-                finQueued = true;
-                state = TcpState.FIN_WAIT_1;
+                snd.finQueued = true;
+                moveTo(TcpState.FIN_WAIT_1, nowNs);
                 break;
             case CLOSE_WAIT:
-                finQueued = true;
-                state = TcpState.LAST_ACK;
+                snd.finQueued = true;
+                moveTo(TcpState.LAST_ACK, nowNs);
                 break;
             case CLOSED:
             case LISTEN:
@@ -363,7 +403,7 @@ public final class TcpConnection
             default:
                 throw new IllegalStateException(String.valueOf(state));
         }
-        outputSoon(nowNs);
+        services.owner.settle(this, nowNs);
     }
 
     /** Aborts: sends RST (in synchronized states) and drops everything at once (RFC 9293 3.10.5). */
@@ -375,17 +415,19 @@ public final class TcpConnection
         }
         if (state.synchronizedState() && state != TcpState.TIME_WAIT)
         {
-            sendSegment(TcpHeader.RST | TcpHeader.ACK, acceptableSeq(), 0, nowNs);
-            counters.rstsSent++;
+            transmitter.sendReset(nowNs);
         }
-        layer.finish(this, TcpCloseReason.ABORTED, nowNs);
+        end(TcpCloseReason.ABORTED);
+        services.owner.settle(this, nowNs);
     }
 
     // =====================================================================================
-    // Opening (called by the layer)
+    // Opening (called by the layer): one reset, then one of three ways in
     // =====================================================================================
 
-    void init(final int localPort, final int remoteIp, final int remotePort, final long key, final TcpHandler handler)
+    /** Makes this free object the connection of a 4-tuple: every group back to a new connection's state. */
+    void init(final int localPort, final int remoteIp, final int remotePort, final long key, final TcpHandler handler,
+        final long nowNs)
     {
         this.localPort = localPort;
         this.remoteIp = remoteIp;
@@ -393,94 +435,58 @@ public final class TcpConnection
         this.key = key;
         this.handler = handler;
         listener = null;
-        passive = false;
+        announced = false;
+        closeReason = -1;
         attachment = null;
-        finQueued = false;
-        holdingSends = false;
-        releasedEnd = 0;
-        peerFinDelivered = false;
-        unconsumed = 0;
-        sndShift = 0;
-        rcvShift = 0;
-        timestampsOk = false;
-        sackOk = false;
-        tsRecent = 0;
-        tsRecentNs = 0;
-        delayedAckDeadline = NO_DEADLINE;
-        persistDeadline = NO_DEADLINE;
-        timeWaitDeadline = NO_DEADLINE;
-        persistBackoff = 0;
-        retransmissions = 0;
-        rttTiming = false;
-        segmentsSinceAck = 0;
-        limitedTransmit = 0;
-        sacked.clear();
-        lastSendNs = 0;
-        ackNow = false;
-        // outputPending stays: it says the object sits in the layer's retry list, which may still hold it
+        retired = false;
+        outputBlocked = false;
+        settling = false;
+        // listedForRetry stays: it says the object sits in the layer's retry list, which may still hold it
         // from the previous connection (the layer's poll clears it when it takes the entry).
-        inInput = false;
+        snd.reset(0, DEFAULT_MSS);
+        rcv.reset(nowNs);
+        opt.reset();
+        timers.reset();
         rtx.reset();
-        sndMss = DEFAULT_MSS;
-        sndWnd = 0;
-        maxSndWnd = 0;
-        // The object is reused: everything the previous connection left must go, or the new one acts on
-        // it before its own values arrive (a cookie-opened connection tested timestamps against the
-        // previous connection's last ACK).
-        sndWl1 = 0;
-        irs = 0;
-        rcvNxt = 0;
-        rcvAdvertisedEdge = 0;
-        lastAckSent = 0;
-        peerOfferedScale = false;
-        rttSeq = 0;
-        rttStartNs = 0;
-        congestion.reset(DEFAULT_MSS, 0);
+        rttProbe.cancel();
+        recovery.reset(DEFAULT_MSS, 0);
+        events.reset();
     }
 
-    private void initSendSpace(final int isn)
+    private void startSendSpace(final int isn)
     {
-        iss = isn;
-        sndUna = isn;
-        sndNxt = isn;
-        sndMax = isn;
-        // The window's ACK anchor until the peer's first window arrives; a simultaneous open never sets
-        // it before SYN_RECEIVED, and a value left from the object's previous connection would put an
-        // abort's RST at a random sequence number.
-        sndWl2 = isn;
+        snd.reset(isn, snd.mss);
         sendQueue.reset(isn + 1);
     }
 
-    /** Active open: sends SYN (RFC 9293 3.10.1). */
+    /** Active open: sends SYN (RFC 9293 3.10.1). The application holds the object: it is announced. */
     void openActive(final int isn, final long nowNs)
     {
-        initSendSpace(isn);
-        state = TcpState.SYN_SENT;
-        rcvShift = config.windowScale();
-        sendSyn(nowNs);
+        announced = true;
+        startSendSpace(isn);
+        opt.rcvShift = config.windowScale();
+        moveTo(TcpState.SYN_SENT, nowNs);
+        transmitter.sendSyn(nowNs);
     }
 
     /** Passive open from a SYN in LISTEN (RFC 9293 3.10.7.2): records the peer's options, sends SYN-ACK. */
     void openPassive(final InboundSegment s, final int isn, final TcpLayer.Listener from, final long nowNs)
     {
         listener = from;
-        passive = true;
-        initSendSpace(isn);
+        from.synReceived++;
+        startSendSpace(isn);
         acceptSynOptions(s);
-        irs = s.seq;
-        rcvNxt = s.seq + 1;
-        rcvAdvertisedEdge = rcvNxt;
+        rcv.synchronize(s.seq);
         // Our SYN-ACK acknowledges RCV.NXT (RFC 7323 4.3 anchor) even if it does not fit the TX ring now.
-        lastAckSent = rcvNxt;
-        if (timestampsOk)
+        opt.lastAckSent = rcv.nxt;
+        if (opt.timestamps)
         {
-            tsRecentNs = nowNs;
+            opt.tsRecentNs = nowNs;
         }
-        sndWnd = s.window;   // never scaled in a SYN (RFC 7323 2.2)
-        sndWl1 = s.seq;
-        sndWl2 = isn;
-        state = TcpState.SYN_RECEIVED;
-        sendSyn(nowNs);
+        snd.wnd = s.window;   // never scaled in a SYN (RFC 7323 2.2)
+        snd.wl1 = s.seq;
+        moveTo(TcpState.SYN_RECEIVED, nowNs);
+        transmitter.sendSyn(nowNs);
     }
 
     /**
@@ -489,60 +495,147 @@ public final class TcpConnection
     void openFromCookie(
         final InboundSegment s, final int mss, final int peerWindowScale, final boolean sack, final long nowNs)
     {
-        passive = true;
-        initSendSpace(s.ack - 1);
-        sndUna = s.ack;
-        sndNxt = s.ack;
-        sndMax = s.ack;
-        irs = s.seq - 1;
-        rcvNxt = s.seq;
+        startSendSpace(s.ack - 1);
+        snd.una = s.ack;
+        snd.nxt = s.ack;
+        snd.max = s.ack;
+        rcv.synchronize(s.seq - 1);
         // The cookie SYN-ACK acknowledged up to here: segments at RCV.NXT update TS.Recent (RFC 7323 4.3).
-        lastAckSent = rcvNxt;
-        sndMss = Math.min(mss, layer.localMss());
+        opt.lastAckSent = rcv.nxt;
+        snd.mss = Math.min(mss, services.localMss());
         if (peerWindowScale >= 0)
         {
-            sndShift = peerWindowScale;
-            rcvShift = config.windowScale();
+            opt.sndShift = peerWindowScale;
+            opt.rcvShift = config.windowScale();
         }
-        sackOk = sack && config.sackPermitted();
-        timestampsOk = s.options.hasTimestamps() && config.timestamps();
-        if (timestampsOk)
+        opt.sack = sack && config.sackPermitted();
+        opt.timestamps = s.options.hasTimestamps() && config.timestamps();
+        if (opt.timestamps)
         {
-            tsRecent = s.options.tsVal();
-            tsRecentNs = nowNs;
+            opt.recordTimestamp(s.options.tsVal(), nowNs);
         }
-        sndWnd = s.window << sndShift;
-        maxSndWnd = sndWnd;
-        sndWl1 = s.seq;
-        sndWl2 = s.ack;
-        rcvAdvertisedEdge = rcvNxt + receiveWindow();
-        congestion.reset(sndMss, iss);
-        state = TcpState.ESTABLISHED;
+        snd.wnd = s.window << opt.sndShift;
+        snd.maxWnd = snd.wnd;
+        snd.wl1 = s.seq;
+        snd.wl2 = s.ack;
+        rcv.advertisedEdge = rcv.nxt + receiveWindow();
+        recovery.reset(snd.mss, snd.iss);
+        counters.synCookiesAccepted++;
+        established(nowNs);
     }
 
     private void acceptSynOptions(final InboundSegment s)
     {
         final TcpOptions o = s.options;
         final int peerMss = o.hasMss() ? o.mss() : DEFAULT_MSS;
-        sndMss = Math.max(64, Math.min(peerMss, layer.localMss()));
-        peerOfferedScale = o.hasWindowScale();
-        if (peerOfferedScale)
+        snd.mss = Math.max(64, Math.min(peerMss, services.localMss()));
+        opt.peerOfferedScale = o.hasWindowScale();
+        if (opt.peerOfferedScale)
         {
-            sndShift = o.windowScale();
-            rcvShift = config.windowScale();
+            opt.sndShift = o.windowScale();
+            opt.rcvShift = config.windowScale();
         }
         else
         {
-            sndShift = 0;
-            rcvShift = 0;
+            opt.sndShift = 0;
+            opt.rcvShift = 0;
         }
-        sackOk = o.sackPermitted() && config.sackPermitted();
-        timestampsOk = o.hasTimestamps() && config.timestamps();
-        if (timestampsOk)
+        opt.sack = o.sackPermitted() && config.sackPermitted();
+        opt.timestamps = o.hasTimestamps() && config.timestamps();
+        if (opt.timestamps)
         {
-            tsRecent = o.tsVal();
+            opt.tsRecent = o.tsVal();
         }
-        congestion.reset(sndMss, iss);
+        recovery.reset(snd.mss, snd.iss);
+    }
+
+    // =====================================================================================
+    // State changes: the one method, the table in TcpState
+    // =====================================================================================
+
+    /**
+     * Moves to {@code next} and does what entering it means.
+     *
+     * @throws IllegalStateException if {@link TcpState} draws no such move (a bug).
+     */
+    private void moveTo(final TcpState next, final long nowNs)
+    {
+        if (!state.canMoveTo(next))
+        {
+            throw new IllegalStateException("no move " + state + " -> " + next + " in " + this);
+        }
+        state = next;
+        switch (next)
+        {
+            case ESTABLISHED:
+                counters.connectionsEstablished++;
+                break;
+            case TIME_WAIT:
+                // Nothing more to send or to reassemble: hold the 4-tuple for 2*MSL, answer retransmitted FINs.
+                rtx.stop();
+                timers.stopAll();
+                timers.timeWait = nowNs + config.timeWaitNs();
+                sendQueue.clear();
+                outOfOrder.clear();
+                break;
+            case CLOSED:
+                sendQueue.clear();
+                outOfOrder.clear();
+                rtx.stop();
+                timers.stopAll();
+                break;
+            case FIN_WAIT_2:
+                // Our side is done; a peer that never closes its side must not hold the object forever
+                // (as Linux's tcp_fin_timeout). Segments from the peer keep it alive.
+                timers.finWait2 = nowNs + config.finWait2TimeoutNs();
+                break;
+            case SYN_SENT:
+            case SYN_RECEIVED:
+            case FIN_WAIT_1:
+            case CLOSE_WAIT:
+            case CLOSING:
+            case LAST_ACK:
+            case LISTEN:
+                break;
+            default:
+                throw new IllegalStateException(String.valueOf(next));
+        }
+    }
+
+    /** The connection ends ({@code reason} for onClosed); the layer retires the object when it settles. */
+    void end(final int reason)
+    {
+        if (state == TcpState.CLOSED)
+        {
+            return;
+        }
+        closeReason = reason;
+        moveTo(TcpState.CLOSED, 0);
+    }
+
+    /** The handshake completed (or a cookie opened us): ESTABLISHED, the application hears of it. */
+    private void established(final long nowNs)
+    {
+        moveTo(TcpState.ESTABLISHED, nowNs);
+        rtx.stop();
+        snd.consecutiveTimeouts = 0;
+        if (rtx.backoffCount() > 0)
+        {
+            rtx.onEstablishedAfterSynTimeout();
+        }
+        if (listener != null)
+        {
+            listener.synReceived--;
+            listener = null;
+        }
+        if (snd.finQueued)
+        {
+            // The application closed during the handshake (simultaneous open): our FIN goes now.
+            moveTo(TcpState.FIN_WAIT_1, nowNs);
+            return;
+        }
+        announced = true;
+        events.connected();
     }
 
     // =====================================================================================
@@ -550,44 +643,29 @@ public final class TcpConnection
     // =====================================================================================
 
     /**
-     * Processes one segment for this connection.
+     * Processes one segment for this connection. Calls no application code: the layer settles the
+     * connection afterwards.
      *
      * @return true if the connection took the segment's buffer (made a packet record of it).
      */
-    boolean onSegment(final InboundSegment s, final long nowNs)
+    boolean segmentArrives(final InboundSegment s, final long nowNs)
     {
-        inInput = true;
-        boolean taken = false;
-        try
+        if (state == TcpState.ESTABLISHED && headerPredicted(s))
         {
-            taken = dispatchByState(s, nowNs);
+            counters.fastPathSegments++;
+            return fastPath(s, nowNs);
         }
-        finally
-        {
-            // Even if an application callback threw, later sends must not stay deferred forever.
-            inInput = false;
-        }
-        if (state != TcpState.CLOSED)
-        {
-            output(nowNs);
-            layer.rearm(this);
-        }
-        return taken;
-    }
-
-    private boolean dispatchByState(final InboundSegment s, final long nowNs)
-    {
-        boolean taken = false;
+        counters.slowPathSegments++;
         switch (state)
         {
             case CLOSED:
             case LISTEN:
                 // A free object or a listener never receives segments through a connection.
-                break;
+                return false;
             case SYN_SENT:
                 // 3.10.7.3: waiting for SYN-ACK (or a simultaneous SYN).
                 synSentArrives(s, nowNs);
-                break;
+                return false;
             case SYN_RECEIVED:
             case ESTABLISHED:
             case FIN_WAIT_1:
@@ -597,23 +675,63 @@ public final class TcpConnection
             case LAST_ACK:
             case TIME_WAIT:
                 // 3.10.7.4: synchronized states share the checks; per-state differences inside.
-                taken = synchronizedArrives(s, nowNs);
-                break;
+                return synchronizedArrives(s, nowNs);
             default:
                 throw new IllegalStateException(String.valueOf(state));
         }
-        return taken;
+    }
+
+    /**
+     * Header prediction (RFC 1323 appendix A, Linux's tcp_rcv_established): the segment is what an
+     * established connection expects next, so the checks of the slow path cannot fail and most of its
+     * steps have nothing to do. Anything unusual goes the slow path.
+     */
+    private boolean headerPredicted(final InboundSegment s)
+    {
+        if ((s.flags & (TcpHeader.SYN | TcpHeader.FIN | TcpHeader.RST | TcpHeader.URG | TcpHeader.ACK)) != TcpHeader.ACK ||
+            s.seq != rcv.nxt ||
+            (s.window << opt.sndShift) != snd.wnd)
+        {
+            return false;   // control flags, out of order, or a window update
+        }
+        final TcpOptions o = s.options;
+        if (o.sackBlockCount() != 0 || (opt.timestamps && (!o.hasTimestamps() || lt(o.tsVal(), opt.tsRecent))))
+        {
+            return false;   // SACK information, a missing timestamp, or one PAWS must look at
+        }
+        if (lt(s.ack, snd.una) || gt(s.ack, snd.max) || (s.ack == snd.una && s.payloadLength == 0))
+        {
+            return false;   // an old, impossible or duplicate ACK
+        }
+        return s.payloadLength <= rcv.announcedWindow() && outOfOrder.isEmpty() && recovery.quiet() &&
+            snd.nxt == snd.max && timers.persist == ConnectionTimers.NONE;
+    }
+
+    /** The predicted segment: its timestamp, its ACK, its data; nothing else can apply. */
+    private boolean fastPath(final InboundSegment s, final long nowNs)
+    {
+        rcv.lastReceiveNs = nowNs;
+        if (opt.timestamps && le(s.seq, opt.lastAckSent))
+        {
+            opt.recordTimestamp(s.options.tsVal(), nowNs);
+        }
+        if (gt(s.ack, snd.una))
+        {
+            acknowledge(s.ack, s.options, nowNs);
+        }
+        snd.updateWindow(s.seq, s.ack, snd.wnd);
+        return s.payloadLength > 0 && receiveInOrder(s, s.payloadOffset, s.payloadLength, false, nowNs);
     }
 
     private void synSentArrives(final InboundSegment s, final long nowNs)
     {
         final boolean hasAck = s.has(TcpHeader.ACK);
-        if (hasAck && (le(s.ack, iss) || gt(s.ack, sndMax)))
+        if (hasAck && (le(s.ack, snd.iss) || gt(s.ack, snd.max)))
         {
             // Acknowledges something we never sent: RST unless it is one (3.10.7.3 first check).
             if (!s.has(TcpHeader.RST))
             {
-                layer.sendReset(remoteIp, localPort, remotePort, s.ack, 0, TcpHeader.RST, nowNs);
+                services.writer.sendReset(remoteIp, localPort, remotePort, s.ack, 0, TcpHeader.RST, nowNs);
             }
             counters.dropBadAck++;
             return;
@@ -624,7 +742,7 @@ public final class TcpConnection
             if (hasAck)
             {
                 counters.rstsAccepted++;
-                layer.finish(this, TcpCloseReason.REFUSED, nowNs);
+                end(TcpCloseReason.REFUSED);
             }
             return;
         }
@@ -633,32 +751,30 @@ public final class TcpConnection
             return;
         }
         acceptSynOptions(s);
-        irs = s.seq;
-        rcvNxt = s.seq + 1;
-        rcvAdvertisedEdge = rcvNxt;
-        if (timestampsOk)
+        rcv.synchronize(s.seq);
+        if (opt.timestamps)
         {
-            tsRecentNs = nowNs;
+            opt.tsRecentNs = nowNs;
         }
         if (hasAck)
         {
-            sndUna = s.ack;
-            sndWnd = s.window;   // a SYN's window is never scaled (RFC 7323 2.2)
-            maxSndWnd = sndWnd;
-            sndWl1 = s.seq;
-            sndWl2 = s.ack;
+            snd.una = s.ack;
+            snd.wnd = s.window;   // a SYN's window is never scaled (RFC 7323 2.2)
+            snd.maxWnd = snd.wnd;
+            snd.wl1 = s.seq;
+            snd.wl2 = s.ack;
             takeSynRttSample(nowNs);
             established(nowNs);
-            ackNow = true;
+            rcv.ackNow = true;
         }
         else
         {
             // Simultaneous open (3.10.7.3 fourth check): SYN_RECEIVED, send SYN-ACK with our ISS.
-            sndWnd = s.window;
-            sndWl1 = s.seq;
-            state = TcpState.SYN_RECEIVED;
-            sndNxt = iss;
-            sendSyn(nowNs);
+            snd.wnd = s.window;
+            snd.wl1 = s.seq;
+            moveTo(TcpState.SYN_RECEIVED, nowNs);
+            snd.nxt = snd.iss;
+            transmitter.sendSyn(nowNs);
         }
     }
 
@@ -674,46 +790,47 @@ public final class TcpConnection
             return false;
         }
         final TcpOptions o = s.options;
-        if (timestampsOk && o.hasTimestamps())
+        if (opt.timestamps && o.hasTimestamps())
         {
-            return gt(o.tsVal(), tsRecent) || (o.tsVal() == tsRecent && gt(s.seq, rcvNxt));
+            return gt(o.tsVal(), opt.tsRecent) || (o.tsVal() == opt.tsRecent && gt(s.seq, rcv.nxt));
         }
-        return gt(s.seq, rcvNxt);
+        return gt(s.seq, rcv.nxt);
     }
 
     /** @return an ISS for a new incarnation of this TIME_WAIT connection: well above all we sent (as Linux). */
     int nextIncarnationIss()
     {
-        return sndMax + 0xFFFF + 2;
+        return snd.max + 0xFFFF + 2;
     }
 
+    /** The slow path: RFC 9293 3.10.7.4's checks in their order, for every synchronized state. */
     private boolean synchronizedArrives(final InboundSegment s, final long nowNs)
     {
         final boolean rst = s.has(TcpHeader.RST);
         final TcpOptions o = s.options;
 
         // SYN_RECEIVED: the peer retransmitted its SYN because our SYN-ACK got lost: answer it again.
-        if (state == TcpState.SYN_RECEIVED && s.has(TcpHeader.SYN) && !s.has(TcpHeader.ACK) && s.seq == irs)
+        if (state == TcpState.SYN_RECEIVED && s.has(TcpHeader.SYN) && !s.has(TcpHeader.ACK) && s.seq == rcv.irs)
         {
-            sndNxt = iss;
-            sendSyn(nowNs);
+            snd.nxt = snd.iss;
+            transmitter.sendSyn(nowNs);
             return false;
         }
 
         // TIME_WAIT: a retransmission of the peer's FIN (our ACK got lost): ACK again, restart 2*MSL.
-        if (state == TcpState.TIME_WAIT && s.has(TcpHeader.FIN) && !rst && s.seq + s.payloadLength + 1 == rcvNxt)
+        if (state == TcpState.TIME_WAIT && s.has(TcpHeader.FIN) && !rst && s.seq + s.payloadLength + 1 == rcv.nxt)
         {
-            ackNow = true;
-            timeWaitDeadline = nowNs + config.timeWaitNs();
+            rcv.ackNow = true;
+            timers.timeWait = nowNs + config.timeWaitNs();
             return false;
         }
 
         // RFC 7323 5.3 R1: PAWS. An old timestamp means an old duplicate: ACK it and drop it.
-        if (timestampsOk && o.hasTimestamps() && !rst && lt(o.tsVal(), tsRecent) &&
-            nowNs - tsRecentNs < PAWS_IDLE_NS)
+        if (opt.timestamps && o.hasTimestamps() && !rst && lt(o.tsVal(), opt.tsRecent) &&
+            nowNs - opt.tsRecentNs < PAWS_IDLE_NS)
         {
             counters.dropPaws++;
-            ackNow = true;
+            rcv.ackNow = true;
             return false;
         }
 
@@ -723,10 +840,11 @@ public final class TcpConnection
             counters.dropOutOfWindow++;
             if (!rst)
             {
-                ackNow = true;
+                rcv.ackNow = true;
             }
             return false;
         }
+        rcv.lastReceiveNs = nowNs;
 
         // Second check: RST (RFC 5961 3.2): only at exactly RCV.NXT it resets; elsewhere in window we
         // challenge, so a blind attacker must guess the exact number.
@@ -737,15 +855,15 @@ public final class TcpConnection
                 // RFC 1337: an RST must not cut TIME_WAIT short (TIME-WAIT assassination).
                 return false;
             }
-            if (s.seq == rcvNxt)
+            if (s.seq == rcv.nxt)
             {
                 counters.rstsAccepted++;
                 counters.connectionsReset++;
-                layer.finish(this, TcpCloseReason.RESET_BY_PEER, nowNs);
+                end(TcpCloseReason.RESET_BY_PEER);
             }
             else
             {
-                layer.challengeAck(this, nowNs);
+                challengeAck(nowNs);
             }
             return false;
         }
@@ -753,7 +871,7 @@ public final class TcpConnection
         // Fourth check: SYN in a synchronized state -> challenge ACK (RFC 5961 4.2), never a reset.
         if (s.has(TcpHeader.SYN))
         {
-            layer.challengeAck(this, nowNs);
+            challengeAck(nowNs);
             return false;
         }
 
@@ -765,50 +883,41 @@ public final class TcpConnection
         }
 
         // RFC 5961 5.2: acceptable ACK range is [SND.UNA - MAX.SND.WND, SND.MAX].
-        if (gt(s.ack, sndMax))
+        if (gt(s.ack, snd.max))
         {
             counters.dropBadAck++;
-            ackNow = true;
+            rcv.ackNow = true;
             return false;
         }
-        if (lt(s.ack, sndUna - Math.max(maxSndWnd, 1)))
+        if (lt(s.ack, snd.una - Math.max(snd.maxWnd, 1)))
         {
             counters.dropBadAck++;
-            layer.challengeAck(this, nowNs);
+            challengeAck(nowNs);
             return false;
         }
 
         // RFC 7323 4.3: remember the timestamp of the segment that covers the last ACK we sent.
-        if (timestampsOk && o.hasTimestamps() && le(s.seq, lastAckSent) && ge(o.tsVal(), tsRecent))
+        if (opt.timestamps && o.hasTimestamps() && le(s.seq, opt.lastAckSent) && ge(o.tsVal(), opt.tsRecent))
         {
-            tsRecent = o.tsVal();
-            tsRecentNs = nowNs;
+            opt.recordTimestamp(o.tsVal(), nowNs);
         }
 
         if (state == TcpState.SYN_RECEIVED)
         {
-            if (gt(s.ack, sndUna) && le(s.ack, sndMax))
+            if (!gt(s.ack, snd.una) || !le(s.ack, snd.max))
             {
-                sndUna = s.ack;
-                sndWnd = s.window << sndShift;
-                maxSndWnd = sndWnd;
-                sndWl1 = s.seq;
-                sndWl2 = s.ack;
-                takeSynRttSample(nowNs);
-                established(nowNs);
-                if (state == TcpState.CLOSED)
-                {
-                    return false;
-                }
-            }
-            else
-            {
-                layer.sendReset(remoteIp, localPort, remotePort, s.ack, 0, TcpHeader.RST, nowNs);
-                counters.rstsSent++;
+                services.writer.sendReset(remoteIp, localPort, remotePort, s.ack, 0, TcpHeader.RST, nowNs);
                 return false;
             }
+            snd.una = s.ack;
+            snd.wnd = s.window << opt.sndShift;
+            snd.maxWnd = snd.wnd;
+            snd.wl1 = s.seq;
+            snd.wl2 = s.ack;
+            takeSynRttSample(nowNs);
+            established(nowNs);
         }
-        else if (!processAck(s, nowNs))
+        else if (!ackArrives(s, nowNs))
         {
             return false;
         }
@@ -817,14 +926,10 @@ public final class TcpConnection
         if (s.payloadLength > 0 && state.receivesData())
         {
             taken = receiveData(s, nowNs);
-            if (state == TcpState.CLOSED)
-            {
-                return taken;
-            }
         }
         // A FIN that came with data went with the record (delivered in order or queued); a bare FIN
         // (or one behind duplicate data) is processed here if it sits at RCV.NXT.
-        if (!taken && s.has(TcpHeader.FIN) && s.seq + s.payloadLength == rcvNxt && rcvAdvertisedEdge != rcvNxt)
+        if (!taken && s.has(TcpHeader.FIN) && s.seq + s.payloadLength == rcv.nxt && rcv.advertisedEdge != rcv.nxt)
         {
             receiveFin(nowNs);
         }
@@ -835,17 +940,25 @@ public final class TcpConnection
         return taken;
     }
 
+    private void challengeAck(final long nowNs)
+    {
+        if (services.challengeAcks.allow(nowNs))
+        {
+            rcv.ackNow = true;
+        }
+    }
+
     /** RFC 9293 3.10.7.4 first check, the four cases of SEG.LEN x RCV.WND. */
     private boolean acceptable(final InboundSegment s)
     {
-        final int window = Math.max(0, rcvAdvertisedEdge - rcvNxt);
+        final int window = rcv.announcedWindow();
         final int length = s.sequenceLength();
         if (length == 0)
         {
             // As Linux (tcp_sequence), a bare ACK exactly at the right edge is accepted too: a sender that
             // filled our window and lost a segment carries SEG.SEQ = edge, and refusing its ACKs would
             // deadlock both sides.
-            return inWindow(s.seq, rcvNxt, window + 1);
+            return inWindow(s.seq, rcv.nxt, window + 1);
         }
         if (window == 0)
         {
@@ -853,126 +966,77 @@ public final class TcpConnection
             // (3.10.7.4): a segment (a zero-window probe, typically) exactly at RCV.NXT goes on so its ACK
             // and window are processed, as Linux does; receiveData() trims its data to the closed
             // window and synchronizedArrives() keeps its FIN out.
-            return s.seq == rcvNxt;
+            return s.seq == rcv.nxt;
         }
-        return inWindow(s.seq, rcvNxt, window) || inWindow(s.seq + length - 1, rcvNxt, window);
+        return inWindow(s.seq, rcv.nxt, window) || inWindow(s.seq + length - 1, rcv.nxt, window);
     }
 
     /**
-     * ACK processing for ESTABLISHED and later (3.10.7.4 fifth check).
+     * ACK processing for ESTABLISHED and later (3.10.7.4 fifth check): SACK blocks (RFC 2018), the
+     * cumulative ACK, duplicate ACKs (RFC 6675 / RFC 5681, see {@link LossRecovery}), the window, and what
+     * an ACK of our FIN means per state.
      *
      * @return false if the connection ended (LAST_ACK done) and nothing more must be done.
      */
-    private boolean processAck(final InboundSegment s, final long nowNs)
+    private boolean ackArrives(final InboundSegment s, final long nowNs)
     {
         final int ack = s.ack;
-        final int windowBytes = s.window << sndShift;
-        final boolean windowUnchanged = windowBytes == sndWnd;
-        if (sackOk && s.options.sackBlockCount() > 0)
+        final int windowBytes = s.window << opt.sndShift;
+        final boolean windowUnchanged = windowBytes == snd.wnd;
+        final boolean advances = gt(ack, snd.una);
+        int newlySacked = 0;
+        if (opt.sack && s.options.sackBlockCount() > 0)
         {
-            sacked.record(s.options, gt(ack, sndUna) ? ack : sndUna, sndMax);
+            newlySacked = recovery.recordSack(s.options, advances ? ack : snd.una, snd.max);
         }
-        if (gt(ack, sndUna))
+        if (advances)
         {
-            limitedTransmit = 0;
-            final int oldUna = sndUna;
-            final int queueEnd = sendQueue.endSeq();
-            final int dataAcked = sendQueue.acknowledge(lt(ack, queueEnd) ? ack : queueEnd);
-            if (rttTiming && gt(ack, rttSeq))
-            {
-                rttTiming = false;
-                if (rtx.onRttSample(nowNs - rttStartNs, false, false))
-                {
-                    rtx.clearBackoff();
-                }
-            }
-            retransmissions = 0;
-            sndUna = ack;
-            sacked.acknowledge(ack);
-            if (lt(sndNxt, ack))
-            {
-                sndNxt = ack;
-            }
-            final int flight = sndMax - sndUna;
-            final int action = congestion.onAck(ack, ack - oldUna, flight);
-            if (action == NewRenoCongestionControl.RETRANSMIT_FIRST_UNACKED ||
-                action == NewRenoCongestionControl.RETRANSMIT_FIRST_UNACKED_RESTART_TIMER)
-            {
-                retransmitFirstUnacked(nowNs);
-            }
-            if (sndUna == sndMax)
-            {
-                rtx.stop();
-            }
-            else if (action != NewRenoCongestionControl.RETRANSMIT_FIRST_UNACKED)
-            {
-                rtx.restart(nowNs);
-            }
-            if (dataAcked > 0)
-            {
-                handler.onSendAcked(this, dataAcked, nowNs);
-                if (state == TcpState.CLOSED)
-                {
-                    return false;
-                }
-            }
+            acknowledge(ack, s.options, nowNs);
         }
-        else if (ack == sndUna && s.payloadLength == 0 && !s.has(TcpHeader.FIN) && windowUnchanged &&
-            sndMax != sndUna)
+        if (snd.max != snd.una)
         {
-            // RFC 5681 section 2 duplicate ACK.
-            final int action = congestion.onDuplicateAck(ack, sndMax, sndMax - sndUna);
-            if (action == NewRenoCongestionControl.FAST_RETRANSMIT)
+            // A duplicate: new SACK information (RFC 6675: whatever else the segment carries, even on a
+            // cumulative ACK), or RFC 5681's classic one (SND.UNA unmoved, no data, no FIN, same window).
+            final boolean classic = !advances && s.payloadLength == 0 && !s.has(TcpHeader.FIN) && windowUnchanged;
+            if (newlySacked > 0 || classic)
             {
-                limitedTransmit = 0;
+                recovery.onDuplicateAck(newlySacked, snd.max - snd.una);
+            }
+            if (recovery.enterRecoveryIfLost(snd.una, snd.max))
+            {
+                // RFC 6675 5 step 4: fast retransmit of the first unacknowledged segment (the output sends
+                // it, then as much as pipe allows).
                 counters.fastRetransmits++;
-                retransmitFirstUnacked(nowNs);
                 rtx.restart(nowNs);
             }
-            else if (!congestion.inRecovery() && congestion.duplicateAcks() < NewRenoCongestionControl.DUP_ACK_THRESHOLD)
-            {
-                // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one new segment out
-                // (within the peer's window), so small windows still collect three duplicates.
-                limitedTransmit += sndMss;
-            }
+            lostResends();
         }
 
-        // Window update (3.10.7.4): only from a segment at least as new as the last one used.
-        if (lt(sndWl1, s.seq) || (sndWl1 == s.seq && le(sndWl2, ack)))
+        if (snd.updateWindow(s.seq, ack, windowBytes) && snd.peerWindowRoom() > 0)
         {
-            sndWnd = windowBytes;
-            sndWl1 = s.seq;
-            sndWl2 = ack;
-            if (sndWnd > maxSndWnd)
-            {
-                maxSndWnd = sndWnd;
-            }
-            if (peerWindowRoom() > 0)
-            {
-                persistDeadline = NO_DEADLINE;
-                persistBackoff = 0;
-            }
+            timers.persist = ConnectionTimers.NONE;
+            timers.persistBackoff = 0;
         }
 
-        final boolean finAcked = finQueued && sndUna == sendQueue.endSeq() + 1;
+        final boolean finAcked = snd.finQueued && snd.una == sendQueue.endSeq() + 1;
         switch (state)
         {
             case FIN_WAIT_1:
                 if (finAcked)
                 {
-                    state = TcpState.FIN_WAIT_2;
+                    moveTo(TcpState.FIN_WAIT_2, nowNs);
                 }
                 return true;
             case CLOSING:
                 if (finAcked)
                 {
-                    enterTimeWait(nowNs);
+                    moveTo(TcpState.TIME_WAIT, nowNs);
                 }
                 return true;
             case LAST_ACK:
                 if (finAcked)
                 {
-                    layer.finish(this, TcpCloseReason.NORMAL, nowNs);
+                    end(TcpCloseReason.NORMAL);
                     return false;
                 }
                 return true;
@@ -991,36 +1055,98 @@ public final class TcpConnection
         }
     }
 
-    private void takeSynRttSample(final long nowNs)
+    /**
+     * Resends lost again (see {@link ResendLog}): in recovery NextSeg sends them first; in a timeout's
+     * go-back-N the rewind goes back to the lowest of them, instead of a second timeout.
+     */
+    private void lostResends()
     {
-        if (rttTiming)
+        final int found = recovery.detectLostResends(snd.una);
+        if (found == 0)
         {
-            rttTiming = false;
-            rtx.onRttSample(nowNs - rttStartNs, false, false);
-        }
-    }
-
-    private void established(final long nowNs)
-    {
-        state = TcpState.ESTABLISHED;
-        rtx.stop();
-        retransmissions = 0;
-        if (rtx.backoffCount() > 0)
-        {
-            rtx.onEstablishedAfterSynTimeout();
-        }
-        counters.connectionsEstablished++;
-        layer.onEstablished(this);
-        if (finQueued)
-        {
-            state = TcpState.FIN_WAIT_1;
             return;
         }
-        handler.onConnected(this, nowNs);
+        counters.lostRetransmits += found;
+        if (!recovery.inRecovery())
+        {
+            final long lowest = recovery.resends.lowestLost();
+            recovery.resends.dropLost();
+            if (lowest != LossRecovery.NONE && lt((int)lowest, snd.nxt) && !lt((int)lowest, snd.una))
+            {
+                snd.nxt = (int)lowest;
+            }
+        }
     }
 
     /**
-     * In-order data goes to the application; data ahead of RCV.NXT waits in the out-of-order tree.
+     * A cumulative ACK of new data (shared by both paths): the send queue gives up what is acknowledged,
+     * the RTT is sampled, loss recovery and the congestion window move on, the retransmission timer
+     * restarts, the application hears how much was acknowledged.
+     */
+    private void acknowledge(final int ack, final TcpOptions o, final long nowNs)
+    {
+        final int oldUna = snd.una;
+        final int queueEnd = sendQueue.endSeq();
+        final int dataAcked = sendQueue.acknowledge(lt(ack, queueEnd) ? ack : queueEnd);
+        sampleRoundTrip(ack, o, nowNs);
+        snd.consecutiveTimeouts = 0;
+        snd.una = ack;
+        if (lt(snd.nxt, ack))
+        {
+            snd.nxt = ack;
+        }
+        final int outcome = recovery.onCumulativeAck(ack, ack - oldUna, snd.max - snd.una);
+        if (snd.una == snd.max)
+        {
+            rtx.stop();
+        }
+        else if (outcome != LossRecovery.ACK_PARTIAL)
+        {
+            // RFC 6298 5.3, except after a later partial ACK (RFC 6582 4, "impatient"): a resend that was
+            // lost again must reach its timeout.
+            rtx.restart(nowNs);
+        }
+        if (dataAcked > 0)
+        {
+            events.sendAcked(dataAcked);
+        }
+    }
+
+    /**
+     * An RTT sample for an ACK of new data: the timed segment if the ACK covers it; otherwise, while the
+     * RTO is backed off, the timestamp echo (RFC 7323 4.1: TSecr names the transmission that was
+     * acknowledged, so even the ACK of a retransmission gives a valid sample). Either ends the backoff,
+     * so the next loss waits one RTO, not the doubled one of the last (as Linux's tcp_ack_update_rtt).
+     */
+    private void sampleRoundTrip(final int ack, final TcpOptions o, final long nowNs)
+    {
+        final long rtt = rttProbe.sample(ack, nowNs);
+        if (rtt >= 0)
+        {
+            rtx.onRttSample(rtt, false, false);
+        }
+        else if (rtx.backoffCount() > 0 && opt.timestamps && o.hasTimestamps() && o.tsEcr() != 0)
+        {
+            final int elapsedMs = services.tsNow(nowNs) - o.tsEcr();
+            if (elapsedMs >= 0 && elapsedMs < MAX_TIMESTAMP_RTT_MS)
+            {
+                rtx.onRttSample(elapsedMs * 1_000_000L, true, true);
+            }
+        }
+    }
+
+    private void takeSynRttSample(final long nowNs)
+    {
+        final long rtt = rttProbe.sampleSyn(nowNs);
+        if (rtt >= 0)
+        {
+            rtx.onRttSample(rtt, false, false);
+        }
+    }
+
+    /**
+     * The data of a segment that passed the checks: trimmed to what is new and fits the window, then
+     * delivered in order or queued out of order.
      *
      * @return true if the segment's buffer now belongs to a record.
      */
@@ -1030,20 +1156,20 @@ public final class TcpConnection
         int dataOffset = s.payloadOffset;
         int length = s.payloadLength;
         boolean fin = s.has(TcpHeader.FIN);
-        if (lt(seq, rcvNxt))
+        if (lt(seq, rcv.nxt))
         {
-            final int skip = rcvNxt - seq;
+            final int skip = rcv.nxt - seq;
             if (skip >= length)
             {
                 counters.duplicateSegments++;
-                ackNow = true;
+                rcv.ackNow = true;
                 return false;
             }
             seq += skip;
             dataOffset += skip;
             length -= skip;
         }
-        final int edge = rcvAdvertisedEdge;
+        final int edge = rcv.advertisedEdge;
         if (gt(seq + length, edge))
         {
             counters.dropBeyondWindow++;
@@ -1051,51 +1177,55 @@ public final class TcpConnection
             fin = false;
             if (length <= 0)
             {
-                ackNow = true;
+                rcv.ackNow = true;
                 return false;
             }
         }
-        if (seq != rcvNxt && outOfOrder.count() >= config.receiveBufferBytes() / DEFAULT_MSS)
+        if (seq == rcv.nxt)
+        {
+            return receiveInOrder(s, dataOffset, length, fin, nowNs);
+        }
+        if (outOfOrder.count() >= config.receiveBufferBytes() / DEFAULT_MSS)
         {
             // Each queued segment pins a whole arena buffer (shared by every connection and the RX ring)
             // whatever its length, so the window's byte count alone does not bound them: a peer sending
             // one-byte segments between holes could take thousands. A sender with an MSS of at least
             // 536 never needs more than a window of them.
             counters.dropOutOfOrderFull++;
-            ackNow = true;
+            rcv.ackNow = true;
             return false;
         }
-        final int record = pool.adopt(s.bufferIndex);
+        final int record = adopt(s, seq, dataOffset, length, fin);
         if (record == PacketRecord.NO_RECORD)
         {
-            counters.dropNoRecord++;
             return false;
         }
-        s.bufferAdopted = true;
-        rec.wrap(pool.arena(), record)
-            .timestampNs(s.timestampNs)
-            .tcpSeq(seq)
-            .frameLength(s.frameLength)
-            .dataOffset(dataOffset)
-            .dataLength(length)
-            .tcpChecksum(s.tcpChecksum)
-            .l3Offset(s.l3Offset)
-            .l4Offset(s.l4Offset)
-            .checksumState(s.checksumState)
-            .flags((fin ? PacketRecord.FLAG_FIN : 0) | (s.has(TcpHeader.PSH) ? PacketRecord.FLAG_PSH : 0));
+        // Ahead of RCV.NXT: keep it and send a duplicate ACK at once (RFC 5681 4.2) with SACK.
+        counters.outOfOrderQueued++;
+        outOfOrder.insert(record, rcv.nxt);
+        rcv.ackNow = true;
+        return true;
+    }
 
-        if (seq != rcvNxt)
+    /**
+     * Data exactly at RCV.NXT (shared by both paths): a record of it goes to the application, then any
+     * out-of-order records it made contiguous; the ACK follows RFC 9293 3.8.6.3 (every second full
+     * segment, a FIN or filled hole at once, otherwise delayed).
+     *
+     * @return true if the segment's buffer now belongs to a record.
+     */
+    private boolean receiveInOrder(
+        final InboundSegment s, final int dataOffset, final int length, final boolean fin, final long nowNs)
+    {
+        final int record = adopt(s, rcv.nxt, dataOffset, length, fin);
+        if (record == PacketRecord.NO_RECORD)
         {
-            // Ahead of RCV.NXT: keep it and send a duplicate ACK at once (RFC 5681 4.2) with SACK.
-            counters.outOfOrderQueued++;
-            outOfOrder.insert(record, rcvNxt);
-            ackNow = true;
-            return true;
+            return false;
         }
         final boolean hadHoles = !outOfOrder.isEmpty();
         deliver(record, length, fin, nowNs);
         int next;
-        while (state != TcpState.CLOSED && (next = outOfOrder.pollInOrder(rcvNxt)) != OutOfOrderQueue.NIL)
+        while ((next = outOfOrder.pollInOrder(rcv.nxt)) != OutOfOrderQueue.NIL)
         {
             rec.wrap(pool.arena(), next);
             final int nextLength = rec.dataLength();
@@ -1115,25 +1245,49 @@ public final class TcpConnection
         }
         if (hadHoles)
         {
-            ackNow = true;
+            rcv.ackNow = true;
         }
-        else if (++segmentsSinceAck >= ACK_EVERY_SEGMENTS || config.delayedAckNs() == 0 || fin)
+        else if (++rcv.segmentsSinceAck >= ACK_EVERY_SEGMENTS || config.delayedAckNs() == 0 || fin)
         {
-            ackNow = true;
+            rcv.ackNow = true;
         }
-        else if (delayedAckDeadline == NO_DEADLINE)
+        else if (timers.delayedAck == NO_DEADLINE)
         {
-            delayedAckDeadline = nowNs + config.delayedAckNs();
+            timers.delayedAck = nowNs + config.delayedAckNs();
         }
         return true;
     }
 
+    /** Makes a packet record of the segment's data range. @return the record, or NO_RECORD (counted). */
+    private int adopt(final InboundSegment s, final int seq, final int dataOffset, final int length, final boolean fin)
+    {
+        final int record = pool.adopt(s.bufferIndex);
+        if (record == PacketRecord.NO_RECORD)
+        {
+            counters.dropNoRecord++;
+            return PacketRecord.NO_RECORD;
+        }
+        s.bufferAdopted = true;
+        rec.wrap(pool.arena(), record)
+            .timestampNs(s.timestampNs)
+            .tcpSeq(seq)
+            .frameLength(s.frameLength)
+            .dataOffset(dataOffset)
+            .dataLength(length)
+            .tcpChecksum(s.tcpChecksum)
+            .l3Offset(s.l3Offset)
+            .l4Offset(s.l4Offset)
+            .checksumState(s.checksumState)
+            .flags((fin ? PacketRecord.FLAG_FIN : 0) | (s.has(TcpHeader.PSH) ? PacketRecord.FLAG_PSH : 0));
+        return record;
+    }
+
     private void deliver(final int record, final int length, final boolean fin, final long nowNs)
     {
-        rcvNxt += length;
-        unconsumed += length;
-        handler.onData(this, record, nowNs);
-        if (fin && state != TcpState.CLOSED)
+        rcv.nxt += length;
+        rcv.unconsumed += length;
+        events.data(record);
+        if (fin)
         {
             receiveFin(nowNs);
         }
@@ -1145,400 +1299,44 @@ public final class TcpConnection
         if (state == TcpState.TIME_WAIT)
         {
             // A retransmitted FIN: our ACK was lost. ACK again and restart 2*MSL.
-            ackNow = true;
-            timeWaitDeadline = nowNs + config.timeWaitNs();
+            rcv.ackNow = true;
+            timers.timeWait = nowNs + config.timeWaitNs();
             return;
         }
-        if (peerFinDelivered)
+        rcv.ackNow = true;
+        if (rcv.finReceived)
         {
-            ackNow = true;
             return;
         }
-        peerFinDelivered = true;
-        rcvNxt += 1;
-        ackNow = true;
+        rcv.finReceived = true;
+        rcv.nxt += 1;
         switch (state)
         {
-            case SYN_RECEIVED:
             case ESTABLISHED:
-                state = TcpState.CLOSE_WAIT;
+                moveTo(TcpState.CLOSE_WAIT, nowNs);
                 break;
             case FIN_WAIT_1:
-                if (finQueued && sndUna == sendQueue.endSeq() + 1)
-                {
-                    enterTimeWait(nowNs);
-                }
-                else
-                {
-                    state = TcpState.CLOSING;   // simultaneous close
-                }
+                // Ours acknowledged already: both FINs done. Otherwise a simultaneous close.
+                moveTo(snd.finQueued && snd.una == sendQueue.endSeq() + 1 ? TcpState.TIME_WAIT : TcpState.CLOSING,
+                    nowNs);
                 break;
             case FIN_WAIT_2:
-                enterTimeWait(nowNs);
+                moveTo(TcpState.TIME_WAIT, nowNs);
                 break;
             case CLOSED:
             case LISTEN:
             case SYN_SENT:
-            case CLOSE_WAIT:
-            case CLOSING:
-            case LAST_ACK:
-            case TIME_WAIT:
-                // Cannot happen: the FIN was already seen or data is not accepted here.
-                return;
-            default:
-                throw new IllegalStateException(String.valueOf(state));
-        }
-        handler.onPeerClosed(this, nowNs);
-    }
-
-    private void enterTimeWait(final long nowNs)
-    {
-        state = TcpState.TIME_WAIT;
-        rtx.stop();
-        persistDeadline = NO_DEADLINE;
-        delayedAckDeadline = NO_DEADLINE;
-        timeWaitDeadline = nowNs + config.timeWaitNs();
-        sendQueue.clear();
-        outOfOrder.clear();
-    }
-
-    // =====================================================================================
-    // Output
-    // =====================================================================================
-
-    private void outputSoon(final long nowNs)
-    {
-        if (!inInput)
-        {
-            output(nowNs);
-            layer.rearm(this);
-        }
-    }
-
-    /** Sends what the windows allow, a FIN when due, and a pending ACK. */
-    void output(final long nowNs)
-    {
-        switch (state)
-        {
-            case CLOSED:
-            case LISTEN:
-                return;
-            case SYN_SENT:
             case SYN_RECEIVED:
-            case TIME_WAIT:
-                // No data flows; only answer with an ACK if one is owed. SYN_RECEIVED is synchronized: its
-                // challenge ACKs (RFC 5961) and answers to unacceptable segments (RFC 9293 3.10.7.4) go out.
-                if (ackNow && state != TcpState.SYN_SENT)
-                {
-                    sendAck(nowNs);
-                }
-                ackNow = false;
-                return;
-            case ESTABLISHED:
-            case FIN_WAIT_1:
-            case FIN_WAIT_2:
             case CLOSE_WAIT:
             case CLOSING:
             case LAST_ACK:
-                break;
+            case TIME_WAIT:
+                // Cannot happen: the FIN was already seen, or data is not accepted here.
+                return;
             default:
                 throw new IllegalStateException(String.valueOf(state));
         }
-        final int queueEnd = transmittableEnd();
-        // Held replies (holdSends) are not part of this output: our FIN must follow all of them.
-        final boolean finDue = finQueued && queueEnd == sendQueue.endSeq();
-        // RFC 5681 4.1: after an idle period longer than RTO the old cwnd no longer reflects the path.
-        if (sndUna == sndMax && queueEnd != sndNxt && lastSendNs != 0 && nowNs - lastSendNs > rtx.rtoNs())
-        {
-            congestion.onIdleRestart();
-        }
-        while (true)
-        {
-            if (!sacked.isEmpty() && lt(sndNxt, sndMax))
-            {
-                // Resending after a go-back-N rewind: what the peer SACKed need not go again.
-                final int skipped = sacked.skip(sndNxt);
-                if (skipped != sndNxt)
-                {
-                    sndNxt = skipped;
-                    continue;
-                }
-            }
-            final int unsent = queueEnd - sndNxt;
-            final int inFlight = sndNxt - sndUna - sacked.bytesBelow(sndNxt);
-            final int window = Math.min(sndWnd, congestion.sendWindow(sndWnd) + limitedTransmit);
-            if (unsent > 0)
-            {
-                // Congestion room counts only what is in the network (SACKed bytes are not), but nothing
-                // may ever go past the right edge the peer announced: SND.WL2 + SND.WND (the ACK that
-                // carried the window plus the window). SND.UNA + SND.WND would overshoot when the window
-                // came from an older ACK than SND.UNA, and the peer then drops our segments.
-                final int room = Math.min(window - inFlight, peerWindowRoom());
-                int length = Math.min(unsent, Math.min(sndMss, room));
-                if (length <= 0)
-                {
-                    break;
-                }
-                if (!sacked.isEmpty() && lt(sndNxt, sndMax))
-                {
-                    length = Math.min(length, sacked.nextStart(sndNxt, sndMax) - sndNxt);
-                }
-                // Sender SWS avoidance (RFC 9293 3.8.6.2.1): no runt while data is in flight.
-                if (length < sndMss && length < unsent && inFlight > 0)
-                {
-                    break;
-                }
-                // The FIN takes a sequence number too: only with room for it in the peer's window.
-                final boolean fin = finDue && sndNxt + length == queueEnd && peerWindowRoom() > length;
-                final int sent = sendSegment(TcpHeader.ACK | (fin ? TcpHeader.FIN : 0) |
-                    (sndNxt + length == queueEnd ? TcpHeader.PSH : 0), sndNxt, length, nowNs);
-                if (sent < 0)
-                {
-                    layer.outputLater(this);
-                    return;
-                }
-                if (sent == 0)
-                {
-                    break;
-                }
-                final boolean finSent = fin && sent == length;
-                length = sent;
-                if (!rttTiming && ge(sndNxt, sndMax))
-                {
-                    rttTiming = true;
-                    rttSeq = sndNxt;
-                    rttStartNs = nowNs;
-                }
-                sndNxt += length + (finSent ? 1 : 0);
-                if (gt(sndNxt, sndMax))
-                {
-                    sndMax = sndNxt;
-                }
-                rtx.startIfStopped(nowNs);
-                continue;
-            }
-            // A FIN never sent waits for room in the peer's window; one sent before (rewound by go-back-N)
-            // goes again as before.
-            if (finDue && sndNxt == queueEnd && (peerWindowRoom() > 0 || gt(sndMax, queueEnd)))
-            {
-                if (sendSegment(TcpHeader.ACK | TcpHeader.FIN, sndNxt, 0, nowNs) < 0)
-                {
-                    layer.outputLater(this);
-                    return;
-                }
-                sndNxt += 1;
-                if (gt(sndNxt, sndMax))
-                {
-                    sndMax = sndNxt;
-                }
-                rtx.startIfStopped(nowNs);
-            }
-            break;
-        }
-        if (ackNow)
-        {
-            sendAck(nowNs);
-        }
-        // Peer window closed with data (or our FIN) waiting and nothing in flight: probe it (RFC 9293
-        // 3.8.6.1), or a lost window update would stall both sides forever.
-        if (peerWindowRoom() <= 0 && (queueEnd - sndNxt > 0 || finWaitsForWindow()) && sndUna == sndNxt)
-        {
-            if (persistDeadline == NO_DEADLINE)
-            {
-                rtx.stop();
-                persistDeadline = nowNs + persistInterval();
-            }
-        }
-    }
-
-    /** @return true if our FIN is due (all data sent) but was never sent. */
-    private boolean finWaitsForWindow()
-    {
-        final int queueEnd = sendQueue.endSeq();
-        return finQueued && transmittableEnd() == queueEnd && sndNxt == queueEnd && !gt(sndMax, queueEnd);
-    }
-
-    /** @return bytes we may still send before the right edge of the peer's window, SND.WL2 + SND.WND. */
-    private int peerWindowRoom()
-    {
-        return sndWl2 + sndWnd - sndNxt;
-    }
-
-    private long persistInterval()
-    {
-        final long base = Math.max(rtx.rtoNs(), config.persistMinNs());
-        return Math.min(MAX_PERSIST_NS, base << Math.min(persistBackoff, 20));
-    }
-
-    private void sendAck(final long nowNs)
-    {
-        sendSegment(TcpHeader.ACK, acceptableSeq(), 0, nowNs);
-    }
-
-    /**
-     * The sequence number for a segment without data (pure ACK, RST) that the peer will accept, as
-     * Linux's tcp_acceptable_seq. SND.MAX, not SND.NXT: after a go-back-N rewind the peer may already
-     * hold data up to SND.MAX, and a number below its RCV.NXT would be unacceptable there (its ACK field
-     * ignored; capping at SND.NXT made the lossy-link test time out). But after a zero-window probe
-     * SND.MAX lies one byte beyond the peer's right edge, SND.WL2 + SND.WND, which is just as
-     * unacceptable: then the edge itself (not below SND.UNA, which the peer's RCV.NXT has reached).
-     */
-    private int acceptableSeq()
-    {
-        final int edge = sndWl2 + sndWnd;
-        if (le(sndMax, edge))
-        {
-            return sndMax;
-        }
-        return gt(edge, sndUna) ? edge : sndUna;
-    }
-
-    /** A SYN (active) or SYN-ACK (passive or simultaneous open) with our options. */
-    private void sendSyn(final long nowNs)
-    {
-        final int flags = state == TcpState.SYN_SENT ? TcpHeader.SYN : TcpHeader.SYN | TcpHeader.ACK;
-        sendSegment(flags, iss, 0, nowNs);
-        sndNxt = iss + 1;
-        if (gt(sndNxt, sndMax))
-        {
-            sndMax = sndNxt;
-        }
-        if (!rtx.isRunning())
-        {
-            rtx.restart(nowNs);
-        }
-        if (retransmissions == 0)
-        {
-            rttTiming = true;
-            rttSeq = iss;
-            rttStartNs = nowNs;
-        }
-    }
-
-    /**
-     * Builds and sends one segment; ACK segments carry RCV.NXT and our window.
-     *
-     * @return payload bytes sent (may be fewer than asked when the gather list filled), or -1 if the
-     *         output had no room this duty cycle (nothing was sent).
-     */
-    int sendSegment(final int flags, final int seq, final int dataLength, final long nowNs)
-    {
-        final boolean syn = (flags & TcpHeader.SYN) != 0;
-        final TcpOptions o = outOptions;
-        o.clear();
-        if (syn)
-        {
-            o.mss(layer.localMss());
-            // Offer scaling in our SYN; in a SYN-ACK only if the peer offered it (RFC 7323 2.2).
-            if (state == TcpState.SYN_SENT || peerOfferedScale)
-            {
-                o.windowScale(state == TcpState.SYN_SENT ? config.windowScale() : rcvShift);
-            }
-            if (state == TcpState.SYN_SENT ? config.sackPermitted() : sackOk)
-            {
-                o.sackPermitted(true);
-            }
-            if (state == TcpState.SYN_SENT ? config.timestamps() : timestampsOk)
-            {
-                o.timestamps(layer.tsNow(nowNs), state == TcpState.SYN_SENT ? 0 : tsRecent);
-            }
-        }
-        else
-        {
-            if (timestampsOk)
-            {
-                o.timestamps(layer.tsNow(nowNs), tsRecent);
-            }
-            if (sackOk && !outOfOrder.isEmpty())
-            {
-                final int max = timestampsOk ? 3 : 4;
-                final int n = outOfOrder.sackBlocks(sackLeft, sackRight, max);
-                for (int i = 0; i < n; i++)
-                {
-                    o.addSackBlock(sackLeft[i], sackRight[i]);
-                }
-            }
-        }
-        final Gather gather = layer.writer().begin(o);
-        int sent = 0;
-        if (dataLength > 0)
-        {
-            // MSS counts data only; options take their room from it (RFC 6691).
-            sent = sendQueue.gather(seq, Math.min(dataLength, sndMss - o.encodedLength()), gather);
-        }
-        final boolean hasAck = (flags & TcpHeader.ACK) != 0;
-        final int windowField = windowField(syn);
-        int sendFlags = flags;
-        if (sent < dataLength && (flags & TcpHeader.FIN) != 0)
-        {
-            sendFlags &= ~TcpHeader.FIN;
-        }
-        final int result = layer.writer().send(
-            remoteIp, localPort, remotePort, seq, hasAck ? rcvNxt : 0, sendFlags, windowField,
-            o.encodedLength() == 0 ? null : o, nowNs);
-        if (result == Ipv4Output.TX_FULL)
-        {
-            return -1;
-        }
-        lastSendNs = nowNs;
-        if (hasAck)
-        {
-            lastAckSent = rcvNxt;
-            ackNow = false;
-            segmentsSinceAck = 0;
-            delayedAckDeadline = NO_DEADLINE;
-        }
-        return sent;
-    }
-
-    private boolean peerOfferedScale;
-
-    private int windowField(final boolean syn)
-    {
-        int window = receiveWindow();
-        // Never shrink the window we already offered (RFC 9293 3.8.6.2.2 / 7323 2.4).
-        final int offered = rcvAdvertisedEdge - rcvNxt;
-        if (window < offered)
-        {
-            window = offered;
-        }
-        final int shift = syn ? 0 : rcvShift;
-        final int field = Math.min(window >>> shift, 0xFFFF);
-        final int edge = rcvNxt + (field << shift);
-        if (gt(edge, rcvAdvertisedEdge))
-        {
-            rcvAdvertisedEdge = edge;
-        }
-        return field;
-    }
-
-    /** @return free receive window in bytes: buffer minus what the application holds and out-of-order bytes. */
-    int receiveWindow()
-    {
-        return (int)Math.max(0, config.receiveBufferBytes() - unconsumed - outOfOrder.bytes());
-    }
-
-    /** @return sequence numbers the retransmitted segment covers (data plus FIN), 0 if nothing was sent. */
-    private int retransmitFirstUnacked(final long nowNs)
-    {
-        final int queueEnd = sendQueue.endSeq();
-        final boolean finWasSent = finQueued && gt(sndMax, queueEnd);
-        // Only what was sent before: bytes beyond SND.MAX are new data and wait for the window.
-        final int sentEnd = finWasSent ? queueEnd : sndMax;
-        final int length = Math.max(0, Math.min(sndMss, sentEnd - sndUna));
-        if (length == 0 && !finWasSent)
-        {
-            return 0;
-        }
-        counters.retransmits++;
-        rttTiming = false;   // Karn: never time a retransmitted segment.
-        final boolean fin = finWasSent && sndUna + length == queueEnd;
-        final int sent = sendSegment(TcpHeader.ACK | (fin ? TcpHeader.FIN : 0), sndUna, length, nowNs);
-        if (sent < 0)
-        {
-            return 0;
-        }
-        return sent + (fin && sent == length ? 1 : 0);
+        events.peerClosed();
     }
 
     // =====================================================================================
@@ -1548,125 +1346,154 @@ public final class TcpConnection
     /** @return the earliest pending deadline, or {@link #NO_DEADLINE}. */
     long nextDeadline()
     {
-        long d = rtx.isRunning() ? rtx.deadlineNs() : NO_DEADLINE;
-        d = Math.min(d, delayedAckDeadline);
-        d = Math.min(d, persistDeadline);
-        return Math.min(d, timeWaitDeadline);
+        return timers.earliest(rtx);
     }
 
-    /** Fires every deadline that passed. */
-    void onTimers(final long nowNs)
+    /** Fires every deadline that passed. Calls no application code: the layer settles afterwards. */
+    void timersExpire(final long nowNs)
     {
-        if (timeWaitDeadline <= nowNs)
+        if (ConnectionTimers.due(timers.timeWait, nowNs))
         {
-            layer.finish(this, TcpCloseReason.NORMAL, nowNs);
+            end(TcpCloseReason.NORMAL);
             return;
         }
-        if (delayedAckDeadline <= nowNs)
+        if (ConnectionTimers.due(timers.delayedAck, nowNs))
         {
-            delayedAckDeadline = NO_DEADLINE;
-            ackNow = true;
+            timers.delayedAck = NO_DEADLINE;
+            rcv.ackNow = true;
         }
-        if (persistDeadline <= nowNs)
+        if (ConnectionTimers.due(timers.persist, nowNs))
         {
-            persistDeadline = NO_DEADLINE;
-            zeroWindowProbe(nowNs);
-        }
-        if (rtx.isRunning() && rtx.isExpired(nowNs))
-        {
-            onRetransmissionTimeout(nowNs);
-            if (state == TcpState.CLOSED)
+            timers.persist = NO_DEADLINE;
+            if (transmitter.zeroWindowProbe(nowNs))
             {
-                return;
+                timers.persistBackoff++;
+                timers.persist = nowNs + transmitter.persistInterval();
             }
         }
-        output(nowNs);
-        if (state != TcpState.CLOSED)
+        if (ConnectionTimers.due(timers.finWait2, nowNs) && finWait2Expired(nowNs))
         {
-            layer.rearm(this);
+            return;
+        }
+        if (ConnectionTimers.due(timers.keepAlive, nowNs) && keepAliveExpired(nowNs))
+        {
+            return;
+        }
+        if (rtx.isExpired(nowNs))
+        {
+            retransmissionTimeout(nowNs);
         }
     }
 
-    private void zeroWindowProbe(final long nowNs)
+    /** @return true if the connection ended: the peer was silent for the whole FIN_WAIT_2 timeout. */
+    private boolean finWait2Expired(final long nowNs)
     {
-        if (peerWindowRoom() > 0 || !state.synchronizedState())
+        timers.finWait2 = NO_DEADLINE;
+        if (state != TcpState.FIN_WAIT_2)
         {
-            return;
+            return false;
         }
-        if (transmittableEnd() != sndNxt)
+        final long quietUntil = rcv.lastReceiveNs + config.finWait2TimeoutNs();
+        if (quietUntil > nowNs)
         {
-            // One byte beyond the closed window: the receiver must answer with an ACK carrying its window.
-            counters.zeroWindowProbes++;
-            sendSegment(TcpHeader.ACK, sndNxt, 1, nowNs);
-            if (gt(sndNxt + 1, sndMax))
-            {
-                sndMax = sndNxt + 1;
-            }
+            timers.finWait2 = quietUntil;   // heard from the peer since: wait again from then
+            return false;
         }
-        else if (finWaitsForWindow())
-        {
-            // Only the FIN waits: no byte to probe with, so an ACK below the window (SND.UNA - 1, as Linux's
-            // tcp_xmit_probe_skb), which the receiver must answer with an ACK carrying its window.
-            counters.zeroWindowProbes++;
-            sendSegment(TcpHeader.ACK, sndUna - 1, 0, nowNs);
-        }
-        else
-        {
-            return;
-        }
-        persistBackoff++;
-        persistDeadline = nowNs + persistInterval();
+        // Ends quietly, as Linux's orphaned FIN_WAIT_2: a late segment from the peer meets a closed port.
+        counters.finWait2Timeouts++;
+        end(TcpCloseReason.TIMED_OUT);
+        return true;
     }
 
-    private void onRetransmissionTimeout(final long nowNs)
+    /** @return true if the connection ended: keep-alive probes went unanswered (RFC 1122 4.2.3.6). */
+    private boolean keepAliveExpired(final long nowNs)
+    {
+        timers.keepAlive = NO_DEADLINE;
+        if (!timers.keepAliveOn || (state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT))
+        {
+            return false;
+        }
+        final long idleNs = config.keepAliveIdleNs();
+        if (snd.una != snd.max || transmittableEnd() != snd.nxt)
+        {
+            // Data in flight or waiting: the retransmission and persist timers watch the peer.
+            timers.keepAliveProbes = 0;
+            timers.keepAlive = nowNs + idleNs;
+            return false;
+        }
+        if (nowNs - rcv.lastReceiveNs < idleNs)
+        {
+            // Heard from the peer: idle again from its last segment.
+            timers.keepAliveProbes = 0;
+            timers.keepAlive = rcv.lastReceiveNs + idleNs;
+            return false;
+        }
+        if (timers.keepAliveProbes >= config.keepAliveProbes())
+        {
+            transmitter.sendReset(nowNs);
+            counters.keepAliveTimeouts++;
+            counters.connectionsTimedOut++;
+            end(TcpCloseReason.TIMED_OUT);
+            return true;
+        }
+        transmitter.sendKeepAliveProbe(nowNs);
+        timers.keepAliveProbes++;
+        timers.keepAlive = nowNs + config.keepAliveIntervalNs();
+        return false;
+    }
+
+    private void retransmissionTimeout(final long nowNs)
     {
         counters.rtoExpiries++;
-        retransmissions++;
+        snd.consecutiveTimeouts++;
         final boolean opening = state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED;
-        if (retransmissions > (opening ? config.maxSynRetransmissions() : config.maxRetransmissions()))
+        if (snd.consecutiveTimeouts > (opening ? config.maxSynRetransmissions() : config.maxRetransmissions()))
         {
             counters.connectionsTimedOut++;
-            layer.finish(this, TcpCloseReason.TIMED_OUT, nowNs);
+            end(TcpCloseReason.TIMED_OUT);
             return;
         }
         rtx.backoff();
-        rttTiming = false;
+        rttProbe.cancel();
         if (opening)
         {
             counters.retransmits++;
-            sndNxt = iss;
-            sendSyn(nowNs);
+            snd.nxt = snd.iss;
+            transmitter.sendSyn(nowNs);
             rtx.restart(nowNs);
             return;
         }
-        congestion.onRetransmissionTimeout(sndMax - sndUna, sndMax, retransmissions > 1);
+        if (recovery.onRetransmissionTimeout(snd.max - snd.una, snd.max, snd.consecutiveTimeouts > 1))
+        {
+            counters.sackReneging++;
+        }
         // Go back N: resend from SND.UNA as the (now one-segment) congestion window allows.
-        sndNxt = sndUna;
-        sndNxt = sndUna + retransmitFirstUnacked(nowNs);
+        snd.nxt = snd.una;
+        snd.nxt = snd.una + transmitter.retransmitFirstUnacked(nowNs);
         rtx.restart(nowNs);
     }
 
     // =====================================================================================
-    // Teardown
+    // For the layer
     // =====================================================================================
 
-    /** Releases every record this connection holds and marks it CLOSED. */
-    void releaseResources()
+    /** Hands the application what processing collected (see {@link ApplicationEvents}). */
+    void deliverEvents(final long nowNs)
     {
-        sendQueue.clear();
-        outOfOrder.clear();
-        rtx.stop();
-        state = TcpState.CLOSED;
-        delayedAckDeadline = NO_DEADLINE;
-        persistDeadline = NO_DEADLINE;
-        timeWaitDeadline = NO_DEADLINE;
+        events.deliver(this, handler, nowNs);
+    }
+
+    /** @return free receive window in bytes: buffer minus what the application holds and out-of-order bytes. */
+    int receiveWindow()
+    {
+        return (int)Math.max(0, config.receiveBufferBytes() - rcv.unconsumed - outOfOrder.bytes());
     }
 
     @Override
     public String toString()
     {
         return "TcpConnection{" + state + " :" + localPort + " -> " + TcpLayer.ipToString(remoteIp) + ':' + remotePort +
-            ", sndUna=" + Integer.toUnsignedString(sndUna) + ", sndNxt=" + Integer.toUnsignedString(sndNxt) +
-            ", rcvNxt=" + Integer.toUnsignedString(rcvNxt) + ", sndWnd=" + sndWnd + ", queued=" + sendQueue.bytes() + '}';
+            ", sndUna=" + Integer.toUnsignedString(snd.una) + ", sndNxt=" + Integer.toUnsignedString(snd.nxt) +
+            ", rcvNxt=" + Integer.toUnsignedString(rcv.nxt) + ", sndWnd=" + snd.wnd + ", queued=" + sendQueue.bytes() + '}';
     }
 }

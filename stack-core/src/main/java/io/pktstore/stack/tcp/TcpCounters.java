@@ -2,12 +2,17 @@ package io.pktstore.stack.tcp;
 
 /**
  * What the TCP layer did and, above all, what it dropped and why. Plain long fields updated on the
- * stack's thread (no atomics: one writer; readers on other threads may see stale values).
+ * stack's thread (no atomics: one writer); other threads read a consistent copy through
+ * {@link TcpLayer#readCounters}.
  */
 public final class TcpCounters
 {
     /** Segments handed to TCP by IPv4. */
     public long segmentsIn;
+    /** Segments of established connections taken by the fast path (header prediction). */
+    public long fastPathSegments;
+    /** Segments that went the slow path (every check of RFC 9293 3.10.7). */
+    public long slowPathSegments;
     /** Segments given to IPv4 for transmission. */
     public long segmentsOut;
     /** Segments whose transmission IPv4 refused (TX full, no route, too big); the timers recover. */
@@ -16,8 +21,14 @@ public final class TcpCounters
     public long retransmits;
     /** RTO expiries. */
     public long rtoExpiries;
-    /** Fast retransmits on the third duplicate ACK. */
+    /** Fast recoveries entered (the fast retransmit of RFC 5681 / RFC 6675 section 5 step 4). */
     public long fastRetransmits;
+    /** Segments resent during fast recovery (RFC 6675 NextSeg: the fast retransmit and every later hole). */
+    public long recoveryRetransmits;
+    /** Retransmissions found lost again from the ACKs (a later transmission was delivered), not by the timer. */
+    public long lostRetransmits;
+    /** Timeouts that found the peer had reneged on SACKed data (RFC 2018 8): the scoreboard was cleared. */
+    public long sackReneging;
     /** Dropped: TCP header shorter than 20 bytes or a Data Offset that does not fit the segment. */
     public long dropMalformedHeader;
     /** Dropped: malformed options. */
@@ -54,6 +65,10 @@ public final class TcpCounters
     public long timeWaitRecycled;
     /** Challenge ACKs suppressed by the rate limit. */
     public long challengeAcksSuppressed;
+    /** SYNs that reached a listening port (new connections, cookies, or refused for a full table). */
+    public long listenSyns;
+    /** SYN-ACKs sent for half-open connections in the backlog, retransmissions included (cookies: below). */
+    public long synAcksSent;
     /** SYN cookies sent because the backlog was full. */
     public long synCookiesSent;
     /** Connections established from a valid SYN cookie. */
@@ -62,6 +77,12 @@ public final class TcpCounters
     public long synCookiesInvalid;
     /** Zero-window probes sent. */
     public long zeroWindowProbes;
+    /** Keep-alive probes sent. */
+    public long keepAliveProbes;
+    /** Connections reset after their keep-alive probes went unanswered. */
+    public long keepAliveTimeouts;
+    /** Connections ended by the FIN_WAIT_2 timeout (the peer never sent its FIN). */
+    public long finWait2Timeouts;
     /** Connections established (both directions). */
     public long connectionsEstablished;
     /** Connections reset by the peer. */
@@ -69,11 +90,65 @@ public final class TcpCounters
     /** Connections dropped after too many retransmissions. */
     public long connectionsTimedOut;
 
+    /**
+     * Copies every counter (for {@code io.pktstore.stack.CounterSnapshot}).
+     *
+     * @param from source.
+     * @param into destination.
+     */
+    public static void copy(final TcpCounters from, final TcpCounters into)
+    {
+        into.segmentsIn = from.segmentsIn;
+        into.fastPathSegments = from.fastPathSegments;
+        into.slowPathSegments = from.slowPathSegments;
+        into.segmentsOut = from.segmentsOut;
+        into.segmentsOutFailed = from.segmentsOutFailed;
+        into.retransmits = from.retransmits;
+        into.rtoExpiries = from.rtoExpiries;
+        into.fastRetransmits = from.fastRetransmits;
+        into.recoveryRetransmits = from.recoveryRetransmits;
+        into.lostRetransmits = from.lostRetransmits;
+        into.sackReneging = from.sackReneging;
+        into.dropMalformedHeader = from.dropMalformedHeader;
+        into.dropMalformedOptions = from.dropMalformedOptions;
+        into.dropOutOfWindow = from.dropOutOfWindow;
+        into.dropPaws = from.dropPaws;
+        into.dropBadAck = from.dropBadAck;
+        into.dropNoRecord = from.dropNoRecord;
+        into.dropNoAck = from.dropNoAck;
+        into.dropBeyondWindow = from.dropBeyondWindow;
+        into.dropNoSocket = from.dropNoSocket;
+        into.dropTableFull = from.dropTableFull;
+        into.duplicateSegments = from.duplicateSegments;
+        into.outOfOrderQueued = from.outOfOrderQueued;
+        into.dropOutOfOrderFull = from.dropOutOfOrderFull;
+        into.rstsSent = from.rstsSent;
+        into.rstsAccepted = from.rstsAccepted;
+        into.challengeAcks = from.challengeAcks;
+        into.timeWaitRecycled = from.timeWaitRecycled;
+        into.challengeAcksSuppressed = from.challengeAcksSuppressed;
+        into.listenSyns = from.listenSyns;
+        into.synAcksSent = from.synAcksSent;
+        into.synCookiesSent = from.synCookiesSent;
+        into.synCookiesAccepted = from.synCookiesAccepted;
+        into.synCookiesInvalid = from.synCookiesInvalid;
+        into.zeroWindowProbes = from.zeroWindowProbes;
+        into.keepAliveProbes = from.keepAliveProbes;
+        into.keepAliveTimeouts = from.keepAliveTimeouts;
+        into.finWait2Timeouts = from.finWait2Timeouts;
+        into.connectionsEstablished = from.connectionsEstablished;
+        into.connectionsReset = from.connectionsReset;
+        into.connectionsTimedOut = from.connectionsTimedOut;
+    }
+
     @Override
     public String toString()
     {
-        return "TcpCounters{in=" + segmentsIn + ", out=" + segmentsOut + ", outFailed=" + segmentsOutFailed +
+        return "TcpCounters{in=" + segmentsIn + ", fast=" + fastPathSegments + ", slow=" + slowPathSegments +
+            ", out=" + segmentsOut + ", outFailed=" + segmentsOutFailed +
             ", retransmits=" + retransmits + ", rto=" + rtoExpiries + ", fastRetransmits=" + fastRetransmits +
+            ", recoveryRetransmits=" + recoveryRetransmits + ", lostRetransmits=" + lostRetransmits +
+            ", sackReneging=" + sackReneging +
             ", malformedHeader=" + dropMalformedHeader + ", malformedOptions=" + dropMalformedOptions +
             ", outOfWindow=" + dropOutOfWindow + ", paws=" + dropPaws + ", badAck=" + dropBadAck +
             ", noRecord=" + dropNoRecord + ", noAck=" + dropNoAck + ", beyondWindow=" + dropBeyondWindow +
@@ -81,8 +156,11 @@ public final class TcpCounters
             ", ooo=" + outOfOrderQueued + ", oooFull=" + dropOutOfOrderFull + ", rstsSent=" + rstsSent + ", rstsAccepted=" + rstsAccepted +
             ", challengeAcks=" + challengeAcks + ", challengeSuppressed=" + challengeAcksSuppressed +
             ", timeWaitRecycled=" + timeWaitRecycled +
-            ", cookiesSent=" + synCookiesSent + ", cookiesAccepted=" + synCookiesAccepted +
+            ", listenSyns=" + listenSyns + ", synAcksSent=" + synAcksSent + ", cookiesSent=" + synCookiesSent +
+            ", cookiesAccepted=" + synCookiesAccepted +
             ", cookiesInvalid=" + synCookiesInvalid + ", zwp=" + zeroWindowProbes +
+            ", keepAliveProbes=" + keepAliveProbes + ", keepAliveTimeouts=" + keepAliveTimeouts +
+            ", finWait2Timeouts=" + finWait2Timeouts +
             ", established=" + connectionsEstablished + ", reset=" + connectionsReset +
             ", timedOut=" + connectionsTimedOut + '}';
     }

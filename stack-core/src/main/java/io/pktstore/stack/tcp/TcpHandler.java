@@ -5,6 +5,12 @@ package io.pktstore.stack.tcp;
  * long-lived object, never a lambda per call); every method runs on the stack's thread inside its duty
  * cycle, so it must not block.
  * <p>
+ * When: the stack calls back after it has finished processing the segment (or timer) that caused the
+ * event, never from inside that processing, so a callback sees the connection as the whole segment left
+ * it and may call any {@link TcpConnection} method. The order for one segment is always onConnected,
+ * onSendAcked, onData (in sequence order, one call per record), onPeerClosed; onClosed comes last and
+ * only for a connection the application was told about (an active open, or after onConnected).
+ * <p>
  * Ownership of data: {@link #onData} hands the application a packet record index. From then on the
  * application owns that record: it either keeps it (e.g. links it into an index), passes it back to
  * {@link TcpConnection#sendRecords} (zero-copy echo), or releases it through the stack's
@@ -43,7 +49,8 @@ public interface TcpHandler
     void onPeerClosed(TcpConnection connection, long nowNs);
 
     /**
-     * Bytes we sent were acknowledged; {@link TcpConnection#sendSpace()} grew by that much.
+     * Bytes we sent were acknowledged; {@link TcpConnection#sendSpace()} grew by that much: the moment to
+     * pass again what {@link TcpConnection#send} or {@link TcpConnection#sendRecords} did not take.
      *
      * @param connection the connection.
      * @param bytes      bytes newly acknowledged, > 0.

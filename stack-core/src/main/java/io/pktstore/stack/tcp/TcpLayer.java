@@ -1,5 +1,6 @@
 package io.pktstore.stack.tcp;
 
+import io.pktstore.stack.CounterSnapshot;
 import io.pktstore.stack.ip.Ipv4Output;
 import io.pktstore.stack.ip.ReceivedDatagram;
 import io.pktstore.stack.ip.TransportHandler;
@@ -23,6 +24,12 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Connection objects are pre-allocated ({@link TcpConfig#maxConnections()}); a connection that ends
  * is reclaimed at the end of the current call so no callback ever sees a recycled object.
+ * <p>
+ * After every event a connection processes (a segment, its timers, a retry of its output, an application
+ * call) the layer <em>settles</em> it, in this order: the application callbacks the event caused
+ * ({@link ApplicationEvents}), the connection's output, its timer-wheel entry; or, if it ended, its
+ * removal from the tables and {@link TcpHandler#onClosed}. Connections never call into the layer while
+ * they process: the settle is the only place where connection work meets application code.
  * The 4-tuple key packs the peer address, peer port and our port into one long (our address is the
  * stack's only one):
  * <pre>
@@ -31,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  * Single-threaded (the stack's agent thread); the per-segment path allocates nothing.
  */
-public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.TimerHandler
+public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.TimerHandler, TcpConnection.Owner
 {
     /** IP protocol number of TCP. */
     public static final int PROTOCOL_TCP = 6;
@@ -42,6 +49,12 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
     private static final int TICKS_PER_WHEEL = 1024;
     /** Most wheel ticks one poll catches up after a stall or a virtual-clock jump. */
     private static final int MAX_TICKS_PER_POLL = 8192;
+    /**
+     * How often the current wheel tick is scanned for timers already due (the wheel itself only moves on at
+     * tick ends): a scan walks every slot of the tick, and under a SYN flood with a full backlog that cost a
+     * tenth of the stack thread when done every duty cycle. Timers fire at most this late.
+     */
+    private static final long TIMER_SCAN_INTERVAL_NS = 50_000L;
     private static final int FIRST_EPHEMERAL_PORT = 32768;
     private static final int EPHEMERAL_PORTS = 61000 - FIRST_EPHEMERAL_PORT;
 
@@ -63,6 +76,9 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
     private final Ipv4Output ipv4;
     private final PacketRecordPool pool;
     private final TcpCounters counters = new TcpCounters();
+    /** What other threads read: the counters as the last poll published them (at most 1 ms old). */
+    private final CounterSnapshot<TcpCounters> publishedCounters =
+        new CounterSnapshot<>(new TcpCounters(), TcpCounters::copy, 1_000_000L);
     private final SegmentWriter writer;
     private final DeferredRecordRelease deferredRelease;
     private final TcpHeader header = new TcpHeader();
@@ -81,10 +97,9 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
     private int pendingOutputCount;
     private final IsnGenerator isnGenerator;
     private final SynCookies synCookies;
-    private final int tsOffset;
+    private final ConnectionServices services;
     private int nextEphemeral;
-    private long challengeWindowStartNs;
-    private int challengeAcksInWindow;
+    private long nextTimerScanNs = Long.MIN_VALUE;
 
     /**
      * @param config settings; not copied.
@@ -107,16 +122,16 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
         this.free = new TcpConnection[max];
         this.reclaim = new TcpConnection[max];
         this.pendingOutput = new TcpConnection[max];
-        for (int i = max - 1; i >= 0; i--)
-        {
-            all[i] = new TcpConnection(this, config, pool, counters);
-            free[freeCount++] = all[i];
-        }
         final SplittableRandom random = new SplittableRandom(config.seed());
         this.isnGenerator = new IsnGenerator(random.nextLong(), random.nextLong());
         this.synCookies = new SynCookies(new SplittableRandom(random.nextLong()));
-        this.tsOffset = random.nextInt();
+        this.services = new ConnectionServices(config, pool, counters, writer, deferredRelease, random.nextInt(), this);
         this.nextEphemeral = random.nextInt(EPHEMERAL_PORTS);
+        for (int i = max - 1; i >= 0; i--)
+        {
+            all[i] = new TcpConnection(services);
+            free[freeCount++] = all[i];
+        }
     }
 
     // =====================================================================================
@@ -169,24 +184,32 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
                 break;
             }
         }
-        if (localPort < 0 || freeCount == 0)
+        final TcpConnection c = localPort < 0 ? null : newConnection(localPort, remoteIp, remotePort, handler, nowNs);
+        if (c == null)
         {
             counters.dropTableFull++;
             return null;
         }
-        final long key = key(remoteIp, remotePort, localPort);
-        final TcpConnection c = free[--freeCount];
-        c.init(localPort, remoteIp, remotePort, key, handler);
-        byTuple.put(key, c);
         c.openActive(isnGenerator.isn(ipv4.localIp(), localPort, remoteIp, remotePort, nowNs), nowNs);
-        rearm(c);
+        settle(c, nowNs);
         return c;
     }
 
-    /** @return counters of this layer. */
+    /** @return counters of this layer, live: read them on the stack's thread (elsewhere: {@link #readCounters}). */
     public TcpCounters counters()
     {
         return counters;
+    }
+
+    /**
+     * From any thread, while the stack runs: copies this layer's counters as the stack's thread last
+     * published them (every millisecond of its clock, at the end of a poll), consistent as a whole.
+     *
+     * @param into the caller's counters object (allocate one and reuse it).
+     */
+    public void readCounters(final TcpCounters into)
+    {
+        publishedCounters.read(into);
     }
 
     /** @return connections alive (any state but CLOSED). */
@@ -198,7 +221,7 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
     /** @return the MSS we announce: MTU minus the 20-byte IPv4 and 20-byte TCP headers. */
     public int localMss()
     {
-        return writer.mtu() - 40;
+        return services.localMss();
     }
 
     /**
@@ -297,14 +320,17 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
         {
             if (!c.startsNewIncarnation(s))
             {
-                return c.onSegment(s, nowNs);
+                final boolean taken = c.segmentArrives(s, nowNs);
+                settle(c, nowNs);
+                return taken;
             }
             // A peer reusing its port while we hold TIME_WAIT (RFC 6191): the old incarnation ends now
             // and the SYN goes on as if TIME_WAIT were over, so the peer is not blocked for 2*MSL.
             counters.timeWaitRecycled++;
             recycled = true;
             recycledIss = c.nextIncarnationIss();
-            finish(c, TcpCloseReason.NORMAL, nowNs);
+            c.end(TcpCloseReason.NORMAL);
+            settle(c, nowNs);
             reclaimFinished();
         }
         final Listener listener = listeners.get(s.dstPort);
@@ -331,33 +357,30 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
         if (s.has(TcpHeader.ACK))
         {
             // SYN-ACK to a listener: it acknowledges nothing we sent.
-            sendReset(s.srcIp, s.dstPort, s.srcPort, s.ack, 0, TcpHeader.RST, nowNs);
+            writer.sendReset(s.srcIp, s.dstPort, s.srcPort, s.ack, 0, TcpHeader.RST, nowNs);
             return false;
         }
         if (!s.has(TcpHeader.SYN))
         {
             return false;
         }
+        counters.listenSyns++;
         if (listener.synReceived >= config.listenBacklog())
         {
             sendCookieSynAck(s, nowNs);
             return false;
         }
-        if (freeCount == 0)
+        final TcpConnection c = newConnection(s.dstPort, s.srcIp, s.srcPort, listener.handler, nowNs);
+        if (c == null)
         {
             counters.dropTableFull++;
             return false;
         }
-        final long key = key(s.srcIp, s.srcPort, s.dstPort);
-        final TcpConnection c = free[--freeCount];
-        c.init(s.dstPort, s.srcIp, s.srcPort, key, listener.handler);
-        byTuple.put(key, c);
-        listener.synReceived++;
         // A new incarnation from TIME_WAIT starts its sequence space above the old one's (as Linux), so the
         // peer cannot take an old duplicate of ours for new data.
         final int isn = recycled ? recycledIss : isnGenerator.isn(ipv4.localIp(), s.dstPort, s.srcIp, s.srcPort, nowNs);
         c.openPassive(s, isn, listener, nowNs);
-        rearm(c);
+        settle(c, nowNs);
         return false;
     }
 
@@ -379,7 +402,7 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
             }
             final boolean sack = in.sackPermitted() && config.sackPermitted();
             o.sackPermitted(sack);
-            o.timestamps(SynCookies.encodeTimestamp(tsNow(nowNs), peerScale, sack), in.tsVal());
+            o.timestamps(SynCookies.encodeTimestamp(services.tsNow(nowNs), peerScale, sack), in.tsVal());
         }
         writer.begin(o);
         writer.send(s.srcIp, s.dstPort, s.srcPort, cookie, s.seq + 1, TcpHeader.SYN | TcpHeader.ACK,
@@ -393,7 +416,7 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
         if (mss == SynCookies.INVALID || freeCount == 0)
         {
             counters.synCookiesInvalid++;
-            sendReset(s.srcIp, s.dstPort, s.srcPort, s.ack, 0, TcpHeader.RST, nowNs);
+            writer.sendReset(s.srcIp, s.dstPort, s.srcPort, s.ack, 0, TcpHeader.RST, nowNs);
             return false;
         }
         int peerScale = SynCookies.NO_WINDOW_SCALE;
@@ -403,20 +426,31 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
             peerScale = SynCookies.decodeWindowScale(s.options.tsEcr());
             sack = SynCookies.decodeSackPermitted(s.options.tsEcr());
         }
-        counters.synCookiesAccepted++;
-        final long key = key(s.srcIp, s.srcPort, s.dstPort);
-        final TcpConnection c = free[--freeCount];
-        c.init(s.dstPort, s.srcIp, s.srcPort, key, listener.handler);
-        byTuple.put(key, c);
+        final TcpConnection c = newConnection(s.dstPort, s.srcIp, s.srcPort, listener.handler, nowNs);
         c.openFromCookie(s, mss, peerScale, sack, nowNs);
-        counters.connectionsEstablished++;
-        c.handler.onConnected(c, nowNs);
-        if (c.state == TcpState.CLOSED)
-        {
-            return false;
-        }
         // The ACK may carry data or a FIN: process it as any segment of an established connection.
-        return c.onSegment(s, nowNs);
+        final boolean taken = c.segmentArrives(s, nowNs);
+        settle(c, nowNs);
+        return taken;
+    }
+
+    /**
+     * Takes a free connection object for a 4-tuple (the one way every open starts).
+     *
+     * @return the object, in the tables and reset, or null if none is free.
+     */
+    private TcpConnection newConnection(
+        final int localPort, final int remoteIp, final int remotePort, final TcpHandler handler, final long nowNs)
+    {
+        if (freeCount == 0)
+        {
+            return null;
+        }
+        final long key = key(remoteIp, remotePort, localPort);
+        final TcpConnection c = free[--freeCount];
+        c.init(localPort, remoteIp, remotePort, key, handler, nowNs);
+        byTuple.put(key, c);
+        return c;
     }
 
     /** RFC 9293 3.10.7.1: no connection and no listener. */
@@ -429,11 +463,12 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
         }
         if (s.has(TcpHeader.ACK))
         {
-            sendReset(s.srcIp, s.dstPort, s.srcPort, s.ack, 0, TcpHeader.RST, nowNs);
+            writer.sendReset(s.srcIp, s.dstPort, s.srcPort, s.ack, 0, TcpHeader.RST, nowNs);
         }
         else
         {
-            sendReset(s.srcIp, s.dstPort, s.srcPort, 0, s.seq + s.sequenceLength(), TcpHeader.RST | TcpHeader.ACK, nowNs);
+            writer.sendReset(s.srcIp, s.dstPort, s.srcPort, 0, s.seq + s.sequenceLength(), TcpHeader.RST | TcpHeader.ACK,
+                nowNs);
         }
     }
 
@@ -446,8 +481,9 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
         {
             work += wheel.poll(nowNs, this, Integer.MAX_VALUE);
         }
-        if (wheel.timerCount() > 0 || work > 0)
+        if (wheel.timerCount() > 0 && nowNs >= nextTimerScanNs)
         {
+            nextTimerScanNs = nowNs + TIMER_SCAN_INTERVAL_NS;
             work += wheel.poll(nowNs, this, Integer.MAX_VALUE);
         }
         final int pending = pendingOutputCount;
@@ -458,15 +494,15 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
             pendingOutput[i] = null;
             // The flag marks membership of this list: an object is listed at most once (the list has one
             // slot per object), whatever happened to its connection since.
-            c.outputPending = false;
+            c.listedForRetry = false;
             if (c.state != TcpState.CLOSED)
             {
-                c.output(nowNs);
-                rearm(c);
+                settle(c, nowNs);
                 work++;
             }
         }
         reclaimFinished();
+        publishedCounters.publishIfDue(counters, nowNs);
         return work;
     }
 
@@ -480,7 +516,8 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
             c.wheelDeadline = TcpConnection.NO_DEADLINE;
             if (c.state != TcpState.CLOSED)
             {
-                c.onTimers(now);
+                c.timersExpire(now);
+                settle(c, now);
             }
         }
         return true;
@@ -490,36 +527,64 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
     // Services for connections
     // =====================================================================================
 
-    SegmentWriter writer()
-    {
-        return writer;
-    }
-
     DeferredRecordRelease deferredRelease()
     {
         return deferredRelease;
     }
 
-    /** Our timestamp clock (RFC 7323): milliseconds plus a keyed offset. */
-    int tsNow(final long nowNs)
+    /**
+     * Settles a connection after an event (see the class comment): callbacks, then output and timer, or
+     * retirement if it ended. A callback that throws leaves the events after it for the next poll.
+     */
+    @Override
+    public void settle(final TcpConnection c, final long nowNs)
     {
-        return (int)(nowNs / 1_000_000L) + tsOffset;
+        if (c.settling || c.retired)
+        {
+            return;
+        }
+        c.settling = true;
+        boolean completed = false;
+        try
+        {
+            c.deliverEvents(nowNs);
+            if (c.state != TcpState.CLOSED)
+            {
+                c.transmitter.output(nowNs);
+                if (c.outputBlocked)
+                {
+                    c.outputBlocked = false;
+                    listForRetry(c);
+                }
+                rearm(c);
+            }
+            completed = true;
+        }
+        finally
+        {
+            c.settling = false;
+            if (c.state == TcpState.CLOSED)
+            {
+                retire(c, nowNs);
+            }
+            else if (!completed)
+            {
+                listForRetry(c);
+            }
+        }
     }
 
     /** Keeps one wheel timer per connection at (or before) its earliest deadline. */
-    void rearm(final TcpConnection c)
+    private void rearm(final TcpConnection c)
     {
         final long deadline = c.nextDeadline();
         if (c.wheelTimerId != NO_TIMER)
         {
             if (deadline != TcpConnection.NO_DEADLINE && c.wheelDeadline <= deadline)
             {
-                return;   // fires no later than needed; onTimers re-checks and re-arms
+                return;   // fires no later than needed; timersExpire re-checks and settle re-arms
             }
-            wheel.cancelTimer(c.wheelTimerId);
-            byTimer.remove(c.wheelTimerId);
-            c.wheelTimerId = NO_TIMER;
-            c.wheelDeadline = TcpConnection.NO_DEADLINE;
+            cancelTimer(c);
         }
         if (deadline != TcpConnection.NO_DEADLINE)
         {
@@ -530,67 +595,35 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
         }
     }
 
-    /** The connection could not send everything this cycle (TX full): retry in the next poll. */
-    void outputLater(final TcpConnection c)
+    private void cancelTimer(final TcpConnection c)
     {
-        if (!c.outputPending)
+        wheel.cancelTimer(c.wheelTimerId);
+        byTimer.remove(c.wheelTimerId);
+        c.wheelTimerId = NO_TIMER;
+        c.wheelDeadline = TcpConnection.NO_DEADLINE;
+    }
+
+    /** The connection must run its output again next poll (TX full, or a callback threw). */
+    private void listForRetry(final TcpConnection c)
+    {
+        if (!c.listedForRetry)
         {
-            c.outputPending = true;
+            c.listedForRetry = true;
             pendingOutput[pendingOutputCount++] = c;
         }
     }
 
-    /** A passive connection completed its handshake: it no longer counts against the backlog. */
-    void onEstablished(final TcpConnection c)
-    {
-        if (c.listener != null)
-        {
-            c.listener.synReceived--;
-            c.listener = null;
-        }
-    }
-
-    /** RFC 5961 section 7: challenge ACKs are rate-limited across the layer. */
-    void challengeAck(final TcpConnection c, final long nowNs)
-    {
-        if (nowNs - challengeWindowStartNs >= 1_000_000_000L)
-        {
-            challengeWindowStartNs = nowNs;
-            challengeAcksInWindow = 0;
-        }
-        if (challengeAcksInWindow < config.challengeAcksPerSecond())
-        {
-            challengeAcksInWindow++;
-            counters.challengeAcks++;
-            c.ackNow = true;
-        }
-        else
-        {
-            counters.challengeAcksSuppressed++;
-        }
-    }
-
-    /** Sends a bare RST (or RST+ACK) that belongs to no connection. */
-    void sendReset(
-        final int remoteIp, final int localPort, final int remotePort, final int seq, final int ack, final int flags,
-        final long nowNs)
-    {
-        writer.begin(null);
-        writer.send(remoteIp, localPort, remotePort, seq, ack, flags, 0, null, nowNs);
-        counters.rstsSent++;
-    }
-
     /**
-     * Ends a connection: out of the tables, every record released, the application told (if it knew the
-     * connection), the object reclaimed at the end of the current call.
+     * A connection ended: out of the tables, the application told (if it knew the connection), the object
+     * reclaimed at the end of the current call.
      */
-    void finish(final TcpConnection c, final int reason, final long nowNs)
+    private void retire(final TcpConnection c, final long nowNs)
     {
-        if (c.state == TcpState.CLOSED)
+        if (c.retired)
         {
             return;
         }
-        final boolean announced = c.listener == null;
+        c.retired = true;
         if (c.listener != null)
         {
             c.listener.synReceived--;
@@ -599,16 +632,12 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
         byTuple.remove(c.key);
         if (c.wheelTimerId != NO_TIMER)
         {
-            wheel.cancelTimer(c.wheelTimerId);
-            byTimer.remove(c.wheelTimerId);
-            c.wheelTimerId = NO_TIMER;
-            c.wheelDeadline = TcpConnection.NO_DEADLINE;
+            cancelTimer(c);
         }
-        c.releaseResources();
         reclaim[reclaimCount++] = c;
-        if (announced)
+        if (c.announced)
         {
-            c.handler.onClosed(c, reason, nowNs);
+            c.handler.onClosed(c, c.closeReason, nowNs);
         }
     }
 

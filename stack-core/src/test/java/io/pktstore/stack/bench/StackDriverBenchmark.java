@@ -37,9 +37,7 @@ public final class StackDriverBenchmark
     {
         final int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         final int rtts = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
-        System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, kernel " +
-            System.getProperty("os.version") + ", java " + System.getProperty("java.version") + ", loadavg " +
-            java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim());
+        System.out.println(BenchMachine.describe() + ", kernel " + System.getProperty("os.version"));
         final TcpConfig tcp = new TcpConfig().maxConnections(64).listenBacklog(16).delayedAckNs(0)
             .rto(1_000_000_000L, 200_000_000L, 60_000_000_000L);
         final Map<KernelPeerHarness.Driver, List<double[]>> results = new LinkedHashMap<>();
@@ -51,7 +49,7 @@ public final class StackDriverBenchmark
                 {
                     h.onStackThread(() -> EchoServer.listen(h.tcp, h.stack.pool(), ECHO_PORT));
                     final StackVsKernelBenchmark.Rtt rtt = h.topology.runInPeerNamespace(
-                        () -> StackVsKernelBenchmark.roundTrips(h.stackIp, rtts));
+                        () -> StackVsKernelBenchmark.roundTrips(h.stackIp, null, rtts)[0]);
                     final DeviceStatistics s = h.onStackThread(h.device::statistics);
                     results.computeIfAbsent(driver, k -> new ArrayList<>()).add(new double[] {rtt.median() / 1000.0,
                         rtt.p99() / 1000.0, (double)s.rxBytesCopied() / Math.max(1, s.rxFrames()),

@@ -1,11 +1,10 @@
 package io.pktstore.stack.bench;
 
-import io.pktstore.nic.host.Commands;
+import io.pktstore.stack.StackConfig;
 import io.pktstore.stack.app.DiscardServer;
 import io.pktstore.stack.app.EchoServer;
 import io.pktstore.stack.system.KernelPeerHarness;
 import io.pktstore.stack.tcp.TcpConfig;
-import org.agrona.concurrent.BusySpinIdleStrategy;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,32 +14,38 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The stack against the kernel on the SAME veth, in one run: a kernel client in the peer namespace
- * measures (1) the round trip of a 1 KB request answered with 1 KB (stack: zero-copy EchoServer;
- * kernel: a Java NIO echo server) and (2) throughput of 1 KB writes into a discard server at 1, 16 and
- * 64 connections (stack: DiscardServer; kernel: Java NIO discard). Phase one runs the stack on the
- * veth end (no IP; AF_PACKET TPACKET_V2, busy-spinning agent); phase two stops it, gives the same
- * veth end the same address and runs the kernel servers there. Medians over several runs, ratios.
+ * measures (1) the round trip of a 1 KB request answered with 1 KB (stack: zero-copy EchoServer; kernel: a
+ * Java NIO echo server) and (2) throughput of 1 KB writes into a discard server at 1, 16 and 64
+ * connections (stack: DiscardServer; kernel: Java NIO discard). The stack's veth end lives in a namespace
+ * of its own: the stack answers at 198.18.x.2 (AF_PACKET TPACKET_V2), the kernel's servers at 198.18.x.3
+ * on the same end: the round trips take turns request by request (stack, kernel, stack, ...) over one link. Medians over the runs
+ * and their ratios are printed.
  * <p>
- * Usage: {@code scripts/bench stack-core io.pktstore.stack.bench.StackVsKernelBenchmark [runs] [rttsPerRun] [tputMs]}
+ * Optionally a CPU-bound process (a shell busy loop, {@code hog} of them) shares the machine for the
+ * whole run, started here and ended by its PID (bounded by {@code timeout} too).
+ * <p>
+ * Turns by {@code request} (default): the round trips alternate request by request; the stack thread then
+ * also wakes for the kernel's traffic (and drops it), which works against the kernel. By {@code run}: whole
+ * runs alternate and the stack is paused (asleep, reading nothing) during the kernel's, as it is for the
+ * kernel's throughput points in both modes.
+ * <p>
+ * Usage: {@code StackVsKernelBenchmark [runs] [rttsPerRun] [tputMs] [idle] [hogs] [request|run]} (defaults
+ * 5, 5000, 2000, DEVICE_WAIT, 0, request); idle is a StackConfig.IdleMode or a BenchIdle spec.
  */
 public final class StackVsKernelBenchmark
 {
-    private static final int ECHO_PORT = 7;
-    private static final int DISCARD_PORT = 9;
+    private static final int ECHO_PORT = KernelServers.ECHO_PORT;
+    private static final int DISCARD_PORT = KernelServers.DISCARD_PORT;
     private static final int SIZE = 1024;
 
     private StackVsKernelBenchmark()
@@ -53,7 +58,7 @@ public final class StackVsKernelBenchmark
     }
 
     /**
-     * @param args runs, round trips per run, throughput milliseconds per point.
+     * @param args runs, round trips per run, throughput milliseconds per point, idle mode, CPU hogs.
      * @throws Exception on any failure.
      */
     public static void main(final String[] args) throws Exception
@@ -61,54 +66,77 @@ public final class StackVsKernelBenchmark
         final int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         final int rtts = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
         final long tputMs = args.length > 2 ? Long.parseLong(args[2]) : 2000;
+        final String idle = args.length > 3 ? args[3] : "DEVICE_WAIT";
+        final int hogs = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+        final boolean byRequest = args.length <= 5 || "request".equals(args[5]);
         final int[] connections = {1, 16, 64};
-        System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, " + cpuModel() +
-            ", java " + System.getProperty("java.version"));
-        final TcpConfig tcp = new TcpConfig().maxConnections(512).listenBacklog(256).delayedAckNs(0)
+        System.out.println(BenchMachine.describe());
+        System.out.printf("stack idle %s, %d CPU-bound process(es) sharing the machine, turns by %s%n", idle, hogs,
+            byRequest ? "request" : "run (stack paused during the kernel's runs)");
+        // Linux-like: 40 ms delayed ACK (every second full segment at once), RTO at least 200 ms.
+        final TcpConfig tcp = new TcpConfig().maxConnections(512).listenBacklog(256)
+            .delayedAckNs(Long.getLong("bench.delayedAckNs", 40_000_000L))
             .rto(1_000_000_000L, 200_000_000L, 60_000_000_000L);
-        try (KernelPeerHarness h = new KernelPeerHarness(61, tcp, 32768, new BusySpinIdleStrategy()))
+        final List<Process> hogProcesses = new ArrayList<>();
+        try (KernelPeerHarness h = new KernelPeerHarness(61, tcp, 32768, BenchIdle.parse(idle), true))
         {
             final DiscardServer discard = h.onStackThread(() ->
             {
                 EchoServer.listen(h.tcp, h.stack.pool(), ECHO_PORT);
                 return DiscardServer.listen(h.tcp, h.stack.pool(), DISCARD_PORT);
             });
-            final Rtt[] stackRtt = new Rtt[runs];
-            for (int r = 0; r < runs; r++)
-            {
-                stackRtt[r] = inPeer(h, () -> roundTrips(h.stackIp, rtts));
-            }
-            final double[] stackTput = new double[connections.length];
-            for (int i = 0; i < connections.length; i++)
-            {
-                stackTput[i] = throughput(h, connections[i], tputMs, () -> h.onStackThread(discard::bytesReceived));
-                System.out.println("  after " + connections[i] + " connections: " +
-                    h.onStackThread(() -> "tcp " + h.tcp.counters() + "\n    device " + h.device.statistics() +
-                    "\n    stack drops " + h.stack.counters().totalDrops()));
-            }
-            h.stopStack();
-
-            // Phase two: the kernel owns the same veth end and address.
-            Commands.check("ip", "addr", "add", h.stackIp + "/24", "dev", h.topology.stackInterface());
-            final KernelServers kernel = new KernelServers(h.stackIp);
+            final String kernelIp = h.addKernelAddress(3);
+            final KernelServers kernel = h.topology.runInStackNamespace(() -> new KernelServers(kernelIp));
             try
             {
+                for (int i = 0; i < hogs; i++)
+                {
+                    hogProcesses.add(new ProcessBuilder("timeout", "1800", "sh", "-c", "while :; do :; done")
+                        .redirectErrorStream(true).start());
+                }
+                final Rtt[] stackRtt = new Rtt[runs];
                 final Rtt[] kernelRtt = new Rtt[runs];
                 for (int r = 0; r < runs; r++)
                 {
-                    kernelRtt[r] = inPeer(h, () -> roundTrips(h.stackIp, rtts));
+                    if (byRequest)
+                    {
+                        final Rtt[] pair = inPeer(h, () -> roundTrips(h.stackIp, kernelIp, rtts));
+                        stackRtt[r] = pair[0];
+                        kernelRtt[r] = pair[1];
+                    }
+                    else
+                    {
+                        stackRtt[r] = inPeer(h, () -> roundTrips(h.stackIp, null, rtts))[0];
+                        h.pause(true);
+                        kernelRtt[r] = inPeer(h, () -> roundTrips(kernelIp, null, rtts))[0];
+                        h.pause(false);
+                    }
+                    System.out.printf("  run %d: stack median %.1f us p99 %.1f us | kernel median %.1f us p99 %.1f us%n",
+                        r + 1, stackRtt[r].median() / 1e3, stackRtt[r].p99() / 1e3, kernelRtt[r].median() / 1e3,
+                        kernelRtt[r].p99() / 1e3);
                 }
+                final double[] stackTput = new double[connections.length];
                 final double[] kernelTput = new double[connections.length];
                 for (int i = 0; i < connections.length; i++)
                 {
-                    kernelTput[i] = throughput(h, connections[i], tputMs, kernel.discarded::get);
+                    stackTput[i] = throughput(h, h.stackIp, connections[i], tputMs,
+                        () -> h.onStackThread(discard::bytesReceived));
+                    h.pause(true);
+                    kernelTput[i] = throughput(h, kernelIp, connections[i], tputMs, kernel.discarded::get);
+                    h.pause(false);
                 }
+                System.out.println("  stack " + h.onStackThread(() -> "tcp " + h.tcp.counters() + "\n    device " +
+                    h.device.statistics() + "\n    stack drops " + h.stack.counters().totalDrops()));
                 report(stackRtt, kernelRtt, connections, stackTput, kernelTput, runs, rtts, tputMs);
             }
             finally
             {
+                for (final Process p : hogProcesses)
+                {
+                    p.destroy();
+                    p.waitFor();
+                }
                 kernel.close();
-                Commands.run(List.of("ip", "addr", "del", h.stackIp + "/24", "dev", h.topology.stackInterface()));
             }
         }
     }
@@ -118,46 +146,72 @@ public final class StackVsKernelBenchmark
         return h.topology.runInPeerNamespace(task);
     }
 
-    /** Sequential 1 KB request / 1 KB response over one connection (TCP_NODELAY). */
-    static Rtt roundTrips(final String ip, final int count) throws IOException
+    /**
+     * Sequential 1 KB request / 1 KB response (TCP_NODELAY) over two connections, one to the stack and one
+     * to the kernel, taking turns request by request: both see the same moments of a shared machine.
+     *
+     * @return the stack's and the kernel's statistics.
+     */
+    static Rtt[] roundTrips(final String stackIp, final String kernelIp, final int count) throws IOException
     {
-        try (Socket s = new Socket())
+        try (Socket stack = open(stackIp); Socket kernel = kernelIp == null ? null : open(kernelIp))
         {
-            s.setTcpNoDelay(true);
-            s.connect(new InetSocketAddress(ip, ECHO_PORT), 5000);
-            s.setSoTimeout(10_000);
-            final OutputStream out = s.getOutputStream();
-            final InputStream in = s.getInputStream();
             final byte[] request = new byte[SIZE];
             final byte[] response = new byte[SIZE];
             Arrays.fill(request, (byte)'q');
-            final long[] samples = new long[count];
+            final long[] stackSamples = new long[count];
+            final long[] kernelSamples = new long[count];
             for (int i = -1000; i < count; i++)
             {
-                final long start = System.nanoTime();
-                out.write(request);
-                int at = 0;
-                while (at < SIZE)
-                {
-                    final int n = in.read(response, at, SIZE - at);
-                    if (n < 0)
-                    {
-                        throw new IOException("server closed");
-                    }
-                    at += n;
-                }
+                final long s = exchange(stack, request, response);
+                final long k = kernel == null ? 0 : exchange(kernel, request, response);
                 if (i >= 0)
                 {
-                    samples[i] = System.nanoTime() - start;
+                    stackSamples[i] = s;
+                    kernelSamples[i] = k;
                 }
             }
-            Arrays.sort(samples);
-            return new Rtt(samples[count / 2], samples[(int)(count * 0.99)]);
+            return new Rtt[] {stats(stackSamples), stats(kernelSamples)};
         }
     }
 
+    private static Socket open(final String ip) throws IOException
+    {
+        final Socket s = new Socket();
+        s.setTcpNoDelay(true);
+        s.connect(new InetSocketAddress(ip, ECHO_PORT), 5000);
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
+    private static long exchange(final Socket s, final byte[] request, final byte[] response) throws IOException
+    {
+        final OutputStream out = s.getOutputStream();
+        final InputStream in = s.getInputStream();
+        final long start = System.nanoTime();
+        out.write(request);
+        int at = 0;
+        while (at < SIZE)
+        {
+            final int n = in.read(response, at, SIZE - at);
+            if (n < 0)
+            {
+                throw new IOException("server closed");
+            }
+            at += n;
+        }
+        return System.nanoTime() - start;
+    }
+
+    private static Rtt stats(final long[] samples)
+    {
+        Arrays.sort(samples);
+        return new Rtt(samples[samples.length / 2], samples[(int)(samples.length * 0.99)]);
+    }
+
     /** Bytes per second the server counted while {@code n} connections streamed 1 KB writes. */
-    static double throughput(final KernelPeerHarness h, final int n, final long ms, final Callable<Long> serverBytes)
+    static double throughput(
+        final KernelPeerHarness h, final String ip, final int n, final long ms, final Callable<Long> serverBytes)
         throws Exception
     {
         final AtomicBoolean stop = new AtomicBoolean();
@@ -165,7 +219,7 @@ public final class StackVsKernelBenchmark
         {
             try
             {
-                streamClient(h.stackIp, n, stop);
+                streamClient(ip, n, stop);
             }
             catch (final IOException e)
             {
@@ -219,95 +273,6 @@ public final class StackVsKernelBenchmark
         }
     }
 
-    /** Java NIO echo (port 7) and discard (port 9) servers on the kernel's TCP, one selector thread. */
-    static final class KernelServers implements AutoCloseable
-    {
-        final AtomicLong discarded = new AtomicLong();
-        private final Selector selector;
-        private final Thread thread;
-        private volatile boolean running = true;
-
-        KernelServers(final String ip) throws IOException
-        {
-            selector = Selector.open();
-            for (final int port : new int[] {ECHO_PORT, DISCARD_PORT})
-            {
-                final ServerSocketChannel server = ServerSocketChannel.open();
-                server.bind(new InetSocketAddress(ip, port), 256);
-                server.configureBlocking(false);
-                server.register(selector, SelectionKey.OP_ACCEPT, port);
-            }
-            thread = new Thread(this::loop, "kernel-nio-server");
-            thread.start();
-        }
-
-        private void loop()
-        {
-            final ByteBuffer buffer = ByteBuffer.allocateDirect(256 * 1024);
-            try
-            {
-                while (running)
-                {
-                    selector.selectNow();
-                    final Iterator<SelectionKey> it = selector.selectedKeys().iterator();
-                    while (it.hasNext())
-                    {
-                        final SelectionKey k = it.next();
-                        it.remove();
-                        if (k.isAcceptable())
-                        {
-                            final SocketChannel c = ((ServerSocketChannel)k.channel()).accept();
-                            if (c != null)
-                            {
-                                c.configureBlocking(false);
-                                c.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-                                c.register(selector, SelectionKey.OP_READ, k.attachment());
-                            }
-                            continue;
-                        }
-                        final SocketChannel c = (SocketChannel)k.channel();
-                        buffer.clear();
-                        final int n = c.read(buffer);
-                        if (n < 0)
-                        {
-                            k.cancel();
-                            c.close();
-                            continue;
-                        }
-                        if ((Integer)k.attachment() == ECHO_PORT)
-                        {
-                            buffer.flip();
-                            while (buffer.hasRemaining())
-                            {
-                                c.write(buffer);
-                            }
-                        }
-                        else
-                        {
-                            discarded.addAndGet(n);
-                        }
-                    }
-                }
-            }
-            catch (final IOException e)
-            {
-                throw new RuntimeException(e);
-            }
-        }
-
-        @Override
-        public void close() throws Exception
-        {
-            running = false;
-            thread.join(5000);
-            for (final SelectionKey k : selector.keys())
-            {
-                k.channel().close();
-            }
-            selector.close();
-        }
-    }
-
     private static long median(final long[] values)
     {
         final long[] v = values.clone();
@@ -334,24 +299,5 @@ public final class StackVsKernelBenchmark
             System.out.printf("  %2d connections: stack %7.1f MB/s  kernel %7.1f MB/s  ratio %.2f%n", connections[i],
                 stackTput[i] / 1e6, kernelTput[i] / 1e6, stackTput[i] / kernelTput[i]);
         }
-    }
-
-    private static String cpuModel()
-    {
-        try
-        {
-            for (final String line : Files.readAllLines(Path.of("/proc/cpuinfo")))
-            {
-                if (line.startsWith("model name"))
-                {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        }
-        catch (final IOException ignored)
-        {
-            // not Linux: no model
-        }
-        return "unknown CPU";
     }
 }

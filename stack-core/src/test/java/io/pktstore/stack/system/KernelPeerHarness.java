@@ -3,16 +3,17 @@ package io.pktstore.stack.system;
 import io.pktstore.arena.Arena;
 import io.pktstore.arena.ArenaGeometry;
 import io.pktstore.arena.sim.SimulatedPmRegion;
-import io.pktstore.nic.FrameDevice;
 import io.pktstore.nic.afpacket.AfPacketConfig;
 import io.pktstore.nic.afpacket.AfPacketDevice;
 import io.pktstore.nic.afpacket.TpacketVersion;
+import io.pktstore.nic.FrameDevice;
 import io.pktstore.nic.host.CommandResult;
 import io.pktstore.nic.host.VethTopology;
 import io.pktstore.nic.xdp.AfXdpDevice;
 import io.pktstore.nic.xdp.XdpConfig;
 import io.pktstore.stack.NetworkStack;
 import io.pktstore.stack.StackConfig;
+import io.pktstore.stack.wire.Ipv4Address;
 import io.pktstore.stack.record.ArenaFrameBuffers;
 import io.pktstore.stack.record.PacketRecordPool;
 import io.pktstore.stack.tcp.TcpConfig;
@@ -24,6 +25,7 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.util.List;
+import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Callable;
@@ -48,13 +50,14 @@ public final class KernelPeerHarness implements AutoCloseable
     public final Arena arena;
     /** The device on the stack's veth end. */
     public final FrameDevice device;
-    /** AF_XDP only: the arena's buffer pool as the device sees it, recording every buffer lent to the kernel. */
+    /** AF_XDP only: the arena's buffers as the device sees them, recording every buffer lent to the kernel. */
     public final LendingRecorder lent;
     /** The stack. */
     public final NetworkStack stack;
     /** Its TCP layer. */
     public final TcpLayer tcp;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private volatile boolean paused;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final AgentRunner runner;
 
@@ -78,17 +81,6 @@ public final class KernelPeerHarness implements AutoCloseable
     }
 
     /**
-     * @param subnet      third octet of 198.18.x.0/24 (peer .1, stack .2).
-     * @param tcpConfig   TCP settings.
-     * @param buffers     arena records and buffers.
-     * @param idle        the stack thread's idle strategy (busy spin for latency).
-     */
-    public KernelPeerHarness(final int subnet, final TcpConfig tcpConfig, final int buffers, final IdleStrategy idle)
-    {
-        this(Driver.AFPACKET_V2, subnet, tcpConfig, buffers, idle);
-    }
-
-    /**
      * @param driver      the device under the stack.
      * @param subnet      third octet of 198.18.x.0/24 (peer .1, stack .2).
      * @param tcpConfig   TCP settings.
@@ -98,7 +90,63 @@ public final class KernelPeerHarness implements AutoCloseable
     public KernelPeerHarness(final Driver driver, final int subnet, final TcpConfig tcpConfig, final int buffers,
         final IdleStrategy idle)
     {
-        topology = VethTopology.create("198.18." + subnet + ".1/24");
+        this(driver, subnet, tcpConfig, buffers, device -> idle, false);
+    }
+
+    /**
+     * @param subnet      third octet of 198.18.x.0/24 (peer .1, stack .2).
+     * @param tcpConfig   TCP settings.
+     * @param buffers     arena records and buffers.
+     * @param idle        the stack thread's idle strategy (busy spin for latency).
+     */
+    public KernelPeerHarness(final int subnet, final TcpConfig tcpConfig, final int buffers, final IdleStrategy idle)
+    {
+        this(subnet, tcpConfig, buffers, device -> idle, false);
+    }
+
+    /**
+     * @param subnet         third octet of 198.18.x.0/24 (peer .1, stack .2).
+     * @param tcpConfig      TCP settings.
+     * @param buffers        arena records and buffers.
+     * @param idle           how the stack thread waits when idle.
+     * @param ownNamespace   put the stack's veth end in a namespace of its own (created here, removed by
+     *                       close), where {@link #addKernelAddress} can give the kernel a second address on
+     *                       the same veth end: kernel servers and the stack then share one link.
+     */
+    public KernelPeerHarness(
+        final int subnet, final TcpConfig tcpConfig, final int buffers, final StackConfig.IdleMode idle,
+        final boolean ownNamespace)
+    {
+        this(subnet, tcpConfig, buffers, idle::newIdleStrategy, ownNamespace);
+    }
+
+    /**
+     * @param subnet       third octet of 198.18.x.0/24 (peer .1, stack .2).
+     * @param tcpConfig    TCP settings.
+     * @param buffers      arena records and buffers.
+     * @param idle         makes the stack thread's idle strategy from the device.
+     * @param ownNamespace see {@link #KernelPeerHarness(int, TcpConfig, int, StackConfig.IdleMode, boolean)}.
+     */
+    public KernelPeerHarness(
+        final int subnet, final TcpConfig tcpConfig, final int buffers, final Function<FrameDevice, IdleStrategy> idle,
+        final boolean ownNamespace)
+    {
+        this(Driver.AFPACKET_V2, subnet, tcpConfig, buffers, idle, ownNamespace);
+    }
+
+    /**
+     * @param driver       the device under the stack.
+     * @param subnet       third octet of 198.18.x.0/24 (peer .1, stack .2).
+     * @param tcpConfig    TCP settings.
+     * @param buffers      arena records and buffers.
+     * @param idle         makes the stack thread's idle strategy from the device.
+     * @param ownNamespace see {@link #KernelPeerHarness(int, TcpConfig, int, StackConfig.IdleMode, boolean)}.
+     */
+    public KernelPeerHarness(
+        final Driver driver, final int subnet, final TcpConfig tcpConfig, final int buffers,
+        final Function<FrameDevice, IdleStrategy> idle, final boolean ownNamespace)
+    {
+        topology = VethTopology.create("198.18." + subnet + ".1/24", ownNamespace, 0);
         Arena opened = null;
         FrameDevice openedDevice = null;
         try
@@ -111,29 +159,49 @@ public final class KernelPeerHarness implements AutoCloseable
             final ArenaGeometry geometry = ArenaGeometry.of(buffers, buffers, 2048, 0);
             opened = Arena.format(SimulatedPmRegion.create(geometry.requiredBytes()), geometry);
             arena = opened;
+            // Benchmarks may size the RX ring and bursts: -Dpktstore.harness.rxRingMiB, .rxBurst, .txBurst.
+            final AfPacketConfig deviceConfig = AfPacketConfig.builder(topology.stackInterface())
+                .version(TpacketVersion.V2)
+                .rxRing(256 * 1024, 4 * Integer.getInteger("pktstore.harness.rxRingMiB", 16), 2048).build();
             if (driver == Driver.AF_XDP)
             {
                 lent = new LendingRecorder(new ArenaFrameBuffers(arena));
-                openedDevice = AfXdpDevice.open(XdpConfig.builder(topology.stackInterface()).build(), lent);
+                openedDevice = topology.runInStackNamespace(() -> AfXdpDevice.open(
+                    XdpConfig.builder(topology.stackInterface()).build(), lent));
             }
             else
             {
                 lent = null;
-                openedDevice = AfPacketDevice.open(AfPacketConfig.builder(topology.stackInterface())
-                    .version(TpacketVersion.V2).build());
+                openedDevice = topology.runInStackNamespace(() -> AfPacketDevice.open(deviceConfig));
             }
             device = openedDevice;
+            // In its own namespace the stack routes off-subnet traffic to the peer, as the kernel side there does
+            // with its default route (addKernelAddress): answers to addresses beyond the subnet leave on the link.
             final StackConfig config = StackConfig.builder().mac(topology.stackMac()).ip(stackIp + "/24")
-                .rxBurst(64).txBurst(64).maxGatherPieces(8).build();
+                .gateway(ownNamespace ? Ipv4Address.parse("198.18." + subnet + ".1") : 0)
+                .rxBurst(Integer.getInteger("pktstore.harness.rxBurst", 64))
+                .txBurst(Integer.getInteger("pktstore.harness.txBurst", 64)).maxGatherPieces(8).build();
             stack = new NetworkStack(config, device, new PacketRecordPool(arena), new SystemNanoClock());
             tcp = new TcpLayer(tcpConfig, stack.ipv4Output(), stack.pool(), System.nanoTime());
             stack.registerTransport(TcpLayer.PROTOCOL_TCP, tcp);
-            runner = new AgentRunner(idle, failure::set, null, new Agent()
+            runner = new AgentRunner(idle.apply(device), failure::set, null, new Agent()
             {
                 @Override
-                public int doWork()
+                public int doWork() throws InterruptedException
                 {
-                    int work = stack.doWork();
+                    if (paused)
+                    {
+                        // Asleep, not even woken by frames (they wait in the ring): see pause().
+                        Thread.sleep(1);
+                        runTasks();
+                        return 1;
+                    }
+                    return stack.doWork() + runTasks();
+                }
+
+                private int runTasks()
+                {
+                    int work = 0;
                     Runnable task;
                     while ((task = tasks.poll()) != null)
                     {
@@ -157,7 +225,7 @@ public final class KernelPeerHarness implements AutoCloseable
             });
             AgentRunner.startOnThread(runner);
         }
-        catch (final RuntimeException e)
+        catch (final Exception e)
         {
             if (openedDevice != null)
             {
@@ -168,8 +236,43 @@ public final class KernelPeerHarness implements AutoCloseable
                 opened.close();
             }
             topology.close();
-            throw e;
+            throw e instanceof RuntimeException ? (RuntimeException)e : new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Gives the kernel {@code 198.18.subnet.host/24} on the stack's veth end (own-namespace harness only):
+     * kernel servers bound to it share the stack's link, and the stack drops their traffic as not for it.
+     *
+     * @return the address, dotted.
+     */
+    public String addKernelAddress(final int host)
+    {
+        if (topology.stackNamespace() == null)
+        {
+            throw new IllegalStateException("only with the stack end in its own namespace");
+        }
+        final String address = stackIp.substring(0, stackIp.lastIndexOf('.') + 1) + host;
+        topology.stackNamespace().exec(List.of("ip", "addr", "add", address + "/24", "dev", topology.stackInterface()))
+            .check();
+        topology.stackNamespace().exec(List.of("ip", "route", "add", "default", "via", topology.peerAddress())).check();
+        return address;
+    }
+
+    /** Runs a command in the stack's namespace (own-namespace harness only). */
+    public CommandResult stackSide(final long timeoutMs, final String... command)
+    {
+        return topology.stackNamespace().exec(List.of(command), timeoutMs);
+    }
+
+    /**
+     * Pauses (true) or resumes (false) the stack: while paused its thread sleeps and reads nothing (frames
+     * wait in the AF_PACKET ring, dropped there if it fills), so a benchmark can measure kernel servers on the
+     * same link without the stack waking for their traffic; on resume it catches up with what waited.
+     */
+    public void pause(final boolean pause)
+    {
+        paused = pause;
     }
 
     /** Runs {@code task} on the stack's thread and waits for its result. */

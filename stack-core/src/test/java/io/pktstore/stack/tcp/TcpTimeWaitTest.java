@@ -82,7 +82,7 @@ class TcpTimeWaitTest
         tb.inject(peer(ACK, newIss + 1, synAck.seq + 1).ts(2001, synAck.tsVal));
         final TcpConnection fresh = tb.handler.last;
         assertEquals(TcpState.ESTABLISHED, fresh.state());
-        assertEquals(newIss + 1, fresh.rcvNxt);
+        assertEquals(newIss + 1, fresh.rcv.nxt);
         assertTrue(tb.handler.events.contains("connected"));
         assertEquals(1, tb.layer.connectionCount());
         // The new incarnation's sequence space starts above everything the old one sent.

@@ -5,8 +5,6 @@
  *   <li>{@link io.pktstore.stack.tcp.algo.SequenceNumbers}: modular 32-bit comparisons (RFC 9293 3.4).</li>
  *   <li>{@link io.pktstore.stack.tcp.algo.RetransmissionTimer}: SRTT/RTTVAR/RTO, backoff, Karn,
  *       the timer itself (RFC 6298; RFC 7323 4 for timestamp samples).</li>
- *   <li>{@link io.pktstore.stack.tcp.algo.NewRenoCongestionControl}: slow start, congestion
- *       avoidance, fast retransmit and NewReno recovery (RFC 5681, RFC 6582; IW per RFC 6928 optional).</li>
  *   <li>{@link io.pktstore.stack.tcp.algo.IsnGenerator} and {@link io.pktstore.stack.tcp.algo.SipHash24}:
  *       keyed initial sequence numbers (RFC 6528).</li>
  *   <li>{@link io.pktstore.stack.tcp.algo.SynCookies}: stateless handshake under SYN flood (Linux
@@ -14,7 +12,8 @@
  *   <li>{@link io.pktstore.stack.tcp.algo.OutOfOrderQueue}: the receive reassembly red-black tree,
  *       living in the packet records' link words; SACK blocks (RFC 2018).</li>
  * </ul>
- * The connection state machine in {@code io.pktstore.stack.tcp} owns the TCB and decides when to
- * call these; the contracts (what the caller must check first) are in each class comment.
+ * Congestion control and SACK loss recovery ({@code io.pktstore.stack.tcp.LossRecovery}) live next to
+ * the scoreboard they read, in {@code io.pktstore.stack.tcp}. The connection state machine there owns
+ * the TCB and decides when to call these; the contracts (what the caller must check first) are in each class comment.
  */
 package io.pktstore.stack.tcp.algo;

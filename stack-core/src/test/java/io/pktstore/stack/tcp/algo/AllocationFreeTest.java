@@ -35,7 +35,6 @@ class AllocationFreeTest
     private final UnsafeBuffer segment = new UnsafeBuffer(ByteBuffer.allocateDirect(1500));
     private final int[] sackLeft = new int[4];
     private final int[] sackRight = new int[4];
-    private final NewRenoCongestionControl cc = new NewRenoCongestionControl(1460, 0, true);
     private final RetransmissionTimer rto = RetransmissionTimer.linuxLike();
     private final IsnGenerator isns = IsnGenerator.fromRandom(new SplittableRandom(4));
     private final SynCookies cookies = new SynCookies(new SplittableRandom(5));
@@ -114,20 +113,11 @@ class AllocationFreeTest
             written.timestamps(i, i - 1);
             sink += written.write(segment, TcpHeader.OPTIONS_OFFSET);
 
-            // congestion control and RTO
-            if ((i & 15) == 15)
-            {
-                sink += cc.onDuplicateAck(i, i + 10_000, 10_000);
-            }
-            else
-            {
-                sink += cc.onAck(i, 1460, 10_000);
-            }
+            // RTO (congestion control and loss recovery: LossRecoveryTest)
             rto.onRttSample(1_000_000L + (i & 1023) * 1000L, false, false);
             if ((i & 255) == 0)
             {
                 rto.backoff();
-                cc.onRetransmissionTimeout(10_000, i, false);
             }
             sink += rto.rtoNs();
 
