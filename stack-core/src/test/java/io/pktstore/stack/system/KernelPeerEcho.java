@@ -437,52 +437,7 @@ abstract class KernelPeerEcho
             final long rstsBefore = h.peerCounter("TcpOutRsts");
             final long unreachBefore = h.peerCounter("IcmpOutDestUnreachs");
             final long start = System.nanoTime();
-            final byte[][] digests = h.topology.runInPeerNamespace(() ->
-            {
-                try (Socket s = new Socket())
-                {
-                    s.connect(new InetSocketAddress(h.stackIp, ECHO_PORT), 5000);
-                    s.setSoTimeout(60_000);
-                    final MessageDigest sentDigest = MessageDigest.getInstance("SHA-256");
-                    final MessageDigest receivedDigest = MessageDigest.getInstance("SHA-256");
-                    final Thread writer = new Thread(() ->
-                    {
-                        try
-                        {
-                            final OutputStream out = s.getOutputStream();
-                            final Random random = new Random(99);
-                            final byte[] chunk = new byte[64 * 1024];
-                            long left = total;
-                            while (left > 0)
-                            {
-                                random.nextBytes(chunk);
-                                final int n = (int)Math.min(chunk.length, left);
-                                sentDigest.update(chunk, 0, n);
-                                out.write(chunk, 0, n);
-                                left -= n;
-                            }
-                            s.shutdownOutput();
-                        }
-                        catch (final Exception e)
-                        {
-                            throw new RuntimeException(e);
-                        }
-                    });
-                    writer.start();
-                    final InputStream in = s.getInputStream();
-                    final byte[] buf = new byte[256 * 1024];
-                    long got = 0;
-                    int n;
-                    while ((n = in.read(buf)) > 0)
-                    {
-                        receivedDigest.update(buf, 0, n);
-                        got += n;
-                    }
-                    writer.join();
-                    assertEquals(total, got, "echoed byte count");
-                    return new byte[][] {sentDigest.digest(), receivedDigest.digest()};
-                }
-            });
+            final byte[][] digests = echoThrough(total);
             final long ms = (System.nanoTime() - start) / 1_000_000;
             System.out.println("veth echo " + total + " B each way with 2% loss: " + ms + " ms, " +
                 (2.0 * total / 1e6) / (ms / 1000.0) + " MB/s total; tcp " + h.onStackThread(() -> h.tcp.counters().toString()));
