@@ -251,6 +251,12 @@ public final class ServeCommand implements Callable<Integer>
             {
                 receiveOffloadsOff(ifName, out);
             }
+            if (topology == null && driver == Driver.AF_XDP)
+            {
+                out.printf("pktstore: note: AF_XDP cannot tell a checksum left to offload from a corrupt one: if %s is a "
+                    + "veth or another virtual link, turn TX checksum offload off at its peer (ethtool -K PEER tx off)%n",
+                    ifName);
+            }
             shards.start(plan, (shard, storeFile) ->
             {
                 final StackConfig stackConfig = StackConfig.builder().mac(shard.mac()).ip(shard.cidr())
