@@ -80,6 +80,34 @@ final class CaptureFrames
         }
     }
 
+    /** Writes frames to a new nanosecond pcap file (Ethernet), stamps as they are. */
+    static void write(final List<Frame> frames, final Path file) throws Exception
+    {
+        final PcapHandle dead = Pcaps.openDead(org.pcap4j.packet.namednumber.DataLinkType.EN10MB, 262_144,
+            PcapHandle.TimestampPrecision.NANO);
+        try
+        {
+            final org.pcap4j.core.PcapDumper dumper = dead.dumpOpen(file.toString());
+            try
+            {
+                for (final Frame f : frames)
+                {
+                    final java.sql.Timestamp ts = new java.sql.Timestamp(Math.floorDiv(f.stampNs(), 1_000_000_000L) * 1000L);
+                    ts.setNanos((int)Math.floorMod(f.stampNs(), 1_000_000_000L));
+                    dumper.dumpRaw(f.bytes(), ts);
+                }
+            }
+            finally
+            {
+                dumper.close();
+            }
+        }
+        finally
+        {
+            dead.close();
+        }
+    }
+
     /**
      * @return null if both lists hold the same frames in the same order, else what differs first.
      */

@@ -25,10 +25,17 @@ final class TestHost implements AutoCloseable
     /** The system's Python, where Debian's python3-redis is installed. */
     static final String PYTHON = java.nio.file.Files.exists(java.nio.file.Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
 
-    final VethTopology topology = VethTopology.create("198.18.0.1/24");
+    final VethTopology topology;
 
     TestHost()
     {
+        this("198.18.0.1/24");
+    }
+
+    /** @param peerCidr the kernel's address in the client namespace. */
+    TestHost(final String peerCidr)
+    {
+        topology = VethTopology.create(peerCidr);
         // The kernel in the client namespace would otherwise hand the node 64 KB TSO/GSO super-frames.
         topology.setPeerOffloads(true, false, false);
     }

@@ -24,6 +24,7 @@ import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 import io.pktstore.stack.tcp.TcpConfig;
+import io.pktstore.stack.tcp.algo.RetransmissionTimer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -154,12 +155,18 @@ public final class ServeCommand implements Callable<Integer>
         + "stamped with the stack's clock of the duty cycle that handled it (a recording replays exactly with --driver PCAP).")
     private Path record;
 
-    @Option(names = "--tcp-seed", description = "Fixed seed for TCP's ISNs, SYN cookies and timestamp offsets: for "
-        + "recordings meant to be replayed exactly, never in production (default: secret and random).")
+    @Option(names = "--tcp-rto-min", defaultValue = "200ms", description = "TCP's minimum retransmission timeout, "
+        + "e.g. 200ms (default ${DEFAULT-VALUE}, Linux's; RFC 6298 asks 1s) or 1s; 10ms..60s.")
+    private String rtoMin;
+
+    @Option(names = "--tcp-seed", description = "Fixed seed for TCP's ISNs, SYN cookies and timestamp offsets, and ISNs "
+        + "without the clock: for recordings meant to be replayed or injected (tcpreplay), never in production "
+        + "(default: secret and random).")
     private Long tcpSeed;
 
-    @Option(names = "--idle", defaultValue = "BACKOFF",
-        description = "Idle strategy: BUSY_SPIN (lowest latency, one core at 100%%), BACKOFF (default) or DEVICE_WAIT.")
+    @Option(names = "--idle", defaultValue = "DEVICE_WAIT",
+        description = "Idle strategy: DEVICE_WAIT (default: sleeps in the kernel until a frame arrives or 1 ms passes), "
+            + "BUSY_SPIN (one core at 100%%, for a dedicated core) or BACKOFF (spins, yields, then parks up to 1 ms).")
     private StackConfig.IdleMode idleMode;
 
     @Option(names = "--duration", defaultValue = "0",
@@ -262,12 +269,7 @@ public final class ServeCommand implements Callable<Integer>
                 final StackConfig stackConfig = StackConfig.builder().mac(shard.mac()).ip(shard.cidr())
                     .gateway(options.gateway()).idleMode(idleMode).build();
                 final FrameDevice device = openDevice(ifName, shard, storeFile);
-                final TcpConfig tcpConfig = new TcpConfig();
-                if (tcpSeed != null)
-                {
-                    tcpConfig.seed(tcpSeed);
-                }
-                return new StorageNode(device, stackConfig, tcpConfig, storeFile.store(), shard.server(), clock,
+                return new StorageNode(device, stackConfig, nodeTcpConfig(), storeFile.store(), shard.server(), clock,
                     idleStrategy(device));
             });
             for (final ShardPlan.Shard shard : plan)
@@ -394,6 +396,36 @@ public final class ServeCommand implements Callable<Integer>
             device.close();
             throw e;
         }
+    }
+
+    /**
+     * TCP as a storage node on a LAN wants it: by default Linux's 200 ms minimum RTO rather than RFC
+     * 6298's 1 s (a lost reply would otherwise stall a client for a second); with --tcp-seed, fixed secrets and ISNs
+     * without the clock, so a recording replays and can be injected into a live node.
+     */
+    private TcpConfig nodeTcpConfig()
+    {
+        final TcpConfig config = new TcpConfig().rto(Math.max(RetransmissionTimer.RFC_INITIAL_RTO_NS, minRtoNs), minRtoNs,
+            RetransmissionTimer.DEFAULT_MAX_RTO_NS);
+        if (tcpSeed != null)
+        {
+            config.seed(tcpSeed).isnWithoutClock(true);
+        }
+        return config;
+    }
+
+    /** --tcp-rto-min, checked. */
+    private long minRtoNs;
+
+    /** @return "200ms" or "2s" in nanoseconds. */
+    private long parseDuration(final String text, final String flag)
+    {
+        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s)").matcher(text.trim());
+        if (!m.matches())
+        {
+            throw new ParameterException(spec.commandLine(), flag + " must be a duration like 200ms or 1s, got '" + text + "'");
+        }
+        return Long.parseLong(m.group(1)) * (m.group(2).equals("s") ? 1_000_000_000L : 1_000_000L);
     }
 
     /**
@@ -568,6 +600,11 @@ public final class ServeCommand implements Callable<Integer>
                 throw new ParameterException(spec.commandLine(), "--gateway must be an IPv4 address, got '" + gateway + "'");
             }
             gw = io.pktstore.stack.wire.Ipv4Address.parse(gateway);
+        }
+        minRtoNs = parseDuration(rtoMin, "--tcp-rto-min");
+        if (minRtoNs < 10_000_000L || minRtoNs > 60_000_000_000L)
+        {
+            throw new ParameterException(spec.commandLine(), "--tcp-rto-min must be 10ms..60s, got " + rtoMin);
         }
         final Options options = new Options(arenaBytes, engine, KvStoreConfig.defaults().withMaxValueBytes(maxValue), server,
             cidr, gw, shardCount());

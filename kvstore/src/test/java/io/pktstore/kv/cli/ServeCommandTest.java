@@ -172,6 +172,10 @@ class ServeCommandTest {
         assertTrue(cli.err().contains("1 slots cannot be split into 2 shards"), cli.err());
         assertEquals(2, cli.run("serve", "--cluster-peer", "198.18.0.3:6379=0-5"));
         assertTrue(cli.err().contains("--cluster-peer needs --cluster-slots"), cli.err());
+        assertEquals(2, cli.run("serve", "--tcp-rto-min", "5"));
+        assertTrue(cli.err().contains("--tcp-rto-min must be a duration like 200ms or 1s, got '5'"), cli.err());
+        assertEquals(2, cli.run("serve", "--tcp-rto-min", "1ms"));
+        assertTrue(cli.err().contains("--tcp-rto-min must be 10ms..60s, got 1ms"), cli.err());
         assertEquals(2, cli.run("serve", "--no-such-flag"));
         assertTrue(cli.err().contains("Unknown option: '--no-such-flag'"), cli.err());
     }

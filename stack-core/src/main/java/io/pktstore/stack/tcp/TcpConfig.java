@@ -34,6 +34,7 @@ public final class TcpConfig
      * from the system's secure source; tests that must replay exactly set a fixed seed.
      */
     private long seed = new java.security.SecureRandom().nextLong();
+    private boolean isnWithoutClock;
 
     /** @return the most connections (any state but LISTEN) alive at once; objects are pre-allocated. */
     public int maxConnections()
@@ -321,6 +322,30 @@ public final class TcpConfig
     public TcpConfig seed(final long s)
     {
         seed = s;
+        return this;
+    }
+
+    /**
+     * @return true if ISNs leave out RFC 6528's clock (M): the ISN of a 4-tuple is then a function of
+     *         the seed alone.
+     */
+    public boolean isnWithoutClock()
+    {
+        return isnWithoutClock;
+    }
+
+    /**
+     * Leaves the clock out of ISNs, so that with a fixed {@link #seed} every run gives a 4-tuple the
+     * same ISN: a capture of a session can be injected into a live stack (tcpreplay) and its recorded
+     * ACKs still fit the stack's sequence numbers. Only for replays: the clock is what keeps a new
+     * incarnation of a 4-tuple above its predecessor's old duplicates (RFC 9293 3.4.1).
+     *
+     * @param on true to leave the clock out.
+     * @return this.
+     */
+    public TcpConfig isnWithoutClock(final boolean on)
+    {
+        isnWithoutClock = on;
         return this;
     }
 

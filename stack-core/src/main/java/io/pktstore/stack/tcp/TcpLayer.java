@@ -134,6 +134,12 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
         }
     }
 
+    /** @return the ISN of a new connection (RFC 6528; without its clock when configured for replays). */
+    private int isn(final int localPort, final int remoteIp, final int remotePort, final long nowNs)
+    {
+        return isnGenerator.isn(ipv4.localIp(), localPort, remoteIp, remotePort, config.isnWithoutClock() ? 0 : nowNs);
+    }
+
     // =====================================================================================
     // Application API
     // =====================================================================================
@@ -190,7 +196,7 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
             counters.dropTableFull++;
             return null;
         }
-        c.openActive(isnGenerator.isn(ipv4.localIp(), localPort, remoteIp, remotePort, nowNs), nowNs);
+        c.openActive(isn(localPort, remoteIp, remotePort, nowNs), nowNs);
         settle(c, nowNs);
         return c;
     }
@@ -378,7 +384,7 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
         }
         // A new incarnation from TIME_WAIT starts its sequence space above the old one's (as Linux), so the
         // peer cannot take an old duplicate of ours for new data.
-        final int isn = recycled ? recycledIss : isnGenerator.isn(ipv4.localIp(), s.dstPort, s.srcIp, s.srcPort, nowNs);
+        final int isn = recycled ? recycledIss : isn(s.dstPort, s.srcIp, s.srcPort, nowNs);
         c.openPassive(s, isn, listener, nowNs);
         settle(c, nowNs);
         return false;
