@@ -19,6 +19,8 @@ public final class DeviceStatistics
     long kernelPackets;
     long kernelDrops;
     long kernelFreezeQueueCount;
+    long rxBytesCopied;
+    long txBytesCopied;
 
     /** @return frames delivered to the caller by receive. */
     public long rxFrames()
@@ -84,6 +86,36 @@ public final class DeviceStatistics
     public long kernelFreezeQueueCount()
     {
         return kernelFreezeQueueCount;
+    }
+
+    /** @return frame bytes the driver copied in user space on receive (AF_PACKET: every byte; AF_XDP: none). */
+    public long rxBytesCopied()
+    {
+        return rxBytesCopied;
+    }
+
+    /** @return frame bytes the driver copied in user space on transmit (AF_PACKET: every byte; AF_XDP: headers). */
+    public long txBytesCopied()
+    {
+        return txBytesCopied;
+    }
+
+    /**
+     * Counts bytes the driver copied in user space while receiving.
+     * @param bytes the count.
+     */
+    public void onRxCopied(final int bytes)
+    {
+        rxBytesCopied += bytes;
+    }
+
+    /**
+     * Counts bytes the driver copied in user space while transmitting.
+     * @param bytes the count.
+     */
+    public void onTxCopied(final int bytes)
+    {
+        txBytesCopied += bytes;
     }
 
     /**
@@ -153,6 +185,7 @@ public final class DeviceStatistics
         return "DeviceStatistics{rxFrames=" + rxFrames + ", rxBytes=" + rxBytes + ", txFrames=" + txFrames +
             ", txBytes=" + txBytes + ", rxDropsOversize=" + rxDropsOversize + ", rxDropsNoBuffer=" + rxDropsNoBuffer +
             ", txRingFull=" + txRingFull + ", txDropsOversize=" + txDropsOversize + ", kernelPackets=" + kernelPackets +
-            ", kernelDrops=" + kernelDrops + ", kernelFreezeQueueCount=" + kernelFreezeQueueCount + '}';
+            ", kernelDrops=" + kernelDrops + ", kernelFreezeQueueCount=" + kernelFreezeQueueCount + ", rxBytesCopied=" + rxBytesCopied +
+            ", txBytesCopied=" + txBytesCopied + '}';
     }
 }

@@ -28,7 +28,9 @@ public interface FrameDevice extends AutoCloseable
      * Receives up to {@code burst.capacity()} frames into the buffers the caller placed in the burst's
      * slots; fills slots 0..n-1 and returns n. Never blocks. A frame longer than its slot's buffer is
      * dropped and counted ({@link DeviceStatistics#rxDropsOversize()}); nothing is ever written past
-     * the caller's buffer.
+     * the caller's buffer. A device whose {@link DeviceCapabilities#receivesInPlace()} is true instead
+     * sets each delivered slot's buffer to the {@link FrameBuffers} buffer the kernel wrote the frame
+     * into and passes that buffer's reference to the caller; the caller's buffers are not touched.
      *
      * @param burst slots with caller buffers; on return slots 0..n-1 describe the frames received.
      * @param nowNs the caller's clock in ns.
@@ -38,7 +40,9 @@ public interface FrameDevice extends AutoCloseable
 
     /**
      * Transmits frames 0..burst.frameCount()-1; returns how many were accepted (rest counted as
-     * ring-full). Caller's buffers are reusable when it returns (frames are copied to the ring).
+     * ring-full). Caller's buffers are reusable when it returns: the device either copied the frames,
+     * or (AF_XDP) holds its own reference on each {@link FrameBuffers} buffer a frame points into
+     * until the kernel has sent it; the caller must not rewrite those bytes meanwhile.
      *
      * @param burst the frames to send, each one or more gather segments.
      * @param nowNs the caller's clock in ns.

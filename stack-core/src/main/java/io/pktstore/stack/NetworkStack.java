@@ -29,7 +29,10 @@ import java.nio.ByteBuffer;
  *   <li>read the injected clock once; every layer gets that {@code nowNs};</li>
  *   <li>on the first cycle, announce our address (gratuitous ARP);</li>
  *   <li>refill RX slots whose buffer a transport kept, from the arena (buffers no one kept are
- *       simply reused: each RX slot owns one arena buffer reference);</li>
+ *       simply reused: each RX slot owns one arena buffer reference); a device that receives in
+ *       place (AF_XDP: {@link io.pktstore.nic.DeviceCapabilities#receivesInPlace()}) takes arena
+ *       buffers itself and hands each frame over in the buffer the kernel wrote it into, so
+ *       there is nothing to refill and a buffer no one kept goes back to the arena;</li>
  *   <li>{@code device.receive} a burst into the arena buffers and dispatch each frame: Ethernet
  *       -&gt; ARP or IPv4 -&gt; ICMP or the registered transport;</li>
  *   <li>run the {@link DutyCycleHook} if one is set: the point where an application finishes what
@@ -74,6 +77,7 @@ public final class NetworkStack implements Agent
     private final Ipv4Layer ipv4;
     private final EthernetFrame frame = new EthernetFrame();
     private final int rxCapacity;
+    private final boolean rxInPlace;
     /** Keeps the fallback RX memory reachable so its addresses stay valid. */
     private final ByteBuffer fallbackKeepAlive;
     private DutyCycleHook cycleHook;
@@ -119,7 +123,11 @@ public final class NetworkStack implements Agent
             emptySlots[emptySlotCount++] = i;
         }
         this.fallbackKeepAlive = fallback;
-        refillRx();
+        rxInPlace = device.capabilities().receivesInPlace();
+        if (!rxInPlace)
+        {
+            refillRx();
+        }
         tx = new FrameTransmitter(device, config.txBurst(), 1 + config.maxGatherPieces(), counters);
         // A datagram waits for its neighbour as long as ARP keeps asking: arpMaxRequests intervals.
         pending = new PendingFrames(PENDING_SLOTS, config.mtu(), config.mac(),
@@ -221,7 +229,10 @@ public final class NetworkStack implements Agent
             work++;
         }
         counters.increment(StackCounters.DUTY_CYCLES);
-        refillRx();
+        if (!rxInPlace)
+        {
+            refillRx();
+        }
         final int received = device.receive(rx, nowNs);
         if (received > 0)
         {
@@ -317,58 +328,79 @@ public final class NetworkStack implements Agent
 
     private void dispatch(final int slot, final long nowNs)
     {
+        if (!rxInPlace)
+        {
+            if (deliver(slot, rxBufferIndex[slot], nowNs))
+            {
+                // The transport owns this buffer reference now; the slot gets a new one next cycle.
+                rxBufferIndex[slot] = Arena.NONE;
+                emptySlots[emptySlotCount++] = slot;
+            }
+            return;
+        }
+        final long address = rx.bufferAddress(slot);
+        final long offset = address - arena.bufferAddress(0);
+        final int buffer = (int)(offset / rxCapacity);
+        if (offset < 0 || offset % rxCapacity != 0 || buffer >= arena.geometry().bufferCount())
+        {
+            // The device's buffers are not this arena's: nothing here owns the frame's memory.
+            counters.increment(StackCounters.RX_DROP_NO_ARENA_BUFFER);
+            return;
+        }
+        if (!deliver(slot, buffer, nowNs))
+        {
+            arena.releaseBuffer(buffer);
+        }
+    }
+
+    /** @return true if a transport took ownership of the frame's buffer reference. */
+    private boolean deliver(final int slot, final int bufferIndex, final long nowNs)
+    {
         final int length = rx.frameLength(slot);
         counters.increment(StackCounters.RX_FRAMES);
         counters.add(StackCounters.RX_BYTES, length);
-        final int bufferIndex = rxBufferIndex[slot];
         if (bufferIndex == Arena.NONE)
         {
             counters.increment(StackCounters.RX_DROP_NO_ARENA_BUFFER);
-            return;
+            return false;
         }
         final long address = rx.bufferAddress(slot);
         if (!frame.wrapChecked(address, length))
         {
             counters.increment(StackCounters.ETH_DROP_TRUNCATED);
-            return;
+            return false;
         }
         final long destination = frame.destination();
         if (destination != config.mac() && destination != MacAddress.BROADCAST)
         {
             counters.increment(StackCounters.ETH_DROP_NOT_FOR_US);
-            return;
+            return false;
         }
         final long source = frame.source();
         if (MacAddress.isMulticast(source))
         {
             counters.increment(StackCounters.ETH_DROP_BAD_SOURCE);
-            return;
+            return false;
         }
         switch (frame.etherType())
         {
             case EthernetFrame.TYPE_ARP:
                 arp.onPacket(source, address + EthernetFrame.PAYLOAD_OFFSET, length - EthernetFrame.PAYLOAD_OFFSET, nowNs);
-                break;
+                return false;
 
             case EthernetFrame.TYPE_IPV4:
                 if (destination == MacAddress.BROADCAST)
                 {
                     // We have no broadcast or multicast IP address, so nothing here may come as a link broadcast.
                     counters.increment(StackCounters.IP_DROP_LINK_BROADCAST);
-                    break;
+                    return false;
                 }
-                if (ipv4.onPacket(bufferIndex, address, length, source, rx.timestampNs(slot), rx.checksumStatus(slot),
-                    rx.csumStart(slot), rx.csumOffset(slot), nowNs))
-                {
-                    // The transport owns this buffer reference now; the slot gets a new one next cycle.
-                    rxBufferIndex[slot] = Arena.NONE;
-                    emptySlots[emptySlotCount++] = slot;
-                }
-                break;
+                return ipv4.onPacket(bufferIndex, address, length, source, rx.timestampNs(slot), rx.checksumStatus(slot),
+                    rx.csumStart(slot), rx.csumOffset(slot), nowNs);
 
             default:
                 counters.increment(StackCounters.ETH_DROP_UNKNOWN_TYPE);
-                break;
+                return false;
         }
     }
 }

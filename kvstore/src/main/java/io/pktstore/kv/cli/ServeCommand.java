@@ -7,6 +7,10 @@ import io.pktstore.kv.store.RecoveryReport;
 import io.pktstore.nic.FrameDevice;
 import io.pktstore.nic.afpacket.AfPacketConfig;
 import io.pktstore.nic.afpacket.AfPacketDevice;
+import io.pktstore.nic.xdp.AfXdpDevice;
+import io.pktstore.nic.xdp.XdpConfig;
+import io.pktstore.nic.xdp.XdpMode;
+import io.pktstore.stack.record.ArenaFrameBuffers;
 import io.pktstore.nic.afpacket.TpacketVersion;
 import io.pktstore.nic.host.CommandResult;
 import io.pktstore.nic.host.Commands;
@@ -61,6 +65,12 @@ public final class ServeCommand implements Callable<Integer>
         AFPACKET_V2,
         /** AF_PACKET TPACKET_V3: block-based RX ring, throughput over latency. */
         AFPACKET_V3,
+        /**
+         * AF_XDP with the arena's buffer pool as UMEM: the kernel (copy mode) or the NIC (zero-copy mode)
+         * writes each frame straight into an arena buffer; needs an arena the kernel can pin (tmpfs such
+         * as /dev/shm, or device-DAX). See docs/af-xdp.md.
+         */
+        AF_XDP,
         /**
          * Frames from a capture file (--replay) on the capture's clock, replies discarded (record them
          * with --record); the recorded node's own frames in it are skipped.
@@ -133,6 +143,10 @@ public final class ServeCommand implements Callable<Integer>
 
     @Option(names = "--driver", defaultValue = "AFPACKET_V2", description = "Frame I/O: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     private Driver driver;
+
+    @Option(names = "--xdp-mode", defaultValue = "COPY",
+        description = "With --driver AF_XDP: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}; ZERO_COPY needs a NIC driver with AF_XDP zero-copy, veth has none).")
+    private XdpMode xdpMode;
 
     @Option(names = "--replay", description = "With --driver PCAP: the capture to replay as received frames.")
     private Path replay;
@@ -236,18 +250,25 @@ public final class ServeCommand implements Callable<Integer>
                 : record != null ? new EpochNanoClock() : new SystemNanoClock();
             if (topology != null)
             {
-                // The kernel peer would otherwise hand us 64 KB TSO/GSO super-frames.
-                topology.setPeerOffloads(true, false, false);
+                // The kernel peer would otherwise hand us 64 KB TSO/GSO super-frames. AF_XDP cannot tell that a
+                // veth frame's checksum was left to offload, so there the peer computes it (docs/af-xdp.md).
+                topology.setPeerOffloads(driver != Driver.AF_XDP, false, false);
             }
             if (ifName != null && driver != Driver.PCAP)
             {
                 receiveOffloadsOff(ifName, out);
             }
+            if (topology == null && driver == Driver.AF_XDP)
+            {
+                out.printf("pktstore: note: AF_XDP cannot tell a checksum left to offload from a corrupt one: if %s is a "
+                    + "veth or another virtual link, turn TX checksum offload off at its peer (ethtool -K PEER tx off)%n",
+                    ifName);
+            }
             shards.start(plan, (shard, storeFile) ->
             {
                 final StackConfig stackConfig = StackConfig.builder().mac(shard.mac()).ip(shard.cidr())
                     .gateway(options.gateway()).idleMode(idleMode).build();
-                final FrameDevice device = openDevice(ifName, shard);
+                final FrameDevice device = openDevice(ifName, shard, storeFile);
                 return new StorageNode(device, stackConfig, nodeTcpConfig(), storeFile.store(), shard.server(), clock,
                     idleStrategy(device));
             });
@@ -347,15 +368,18 @@ public final class ServeCommand implements Callable<Integer>
     /**
      * Opens a shard's socket. Every AF_PACKET socket carries the shard's station filter, so a shard
      * never copies frames meant for another station on the interface (another shard, another node,
-     * the kernel's own address).
+     * the kernel's own address). An AF_XDP socket takes every frame of its queue into the shard's
+     * arena (one shard per node: see {@link #shardCount}).
      */
-    private FrameDevice openDevice(final String ifName, final ShardPlan.Shard shard)
+    private FrameDevice openDevice(final String ifName, final ShardPlan.Shard shard, final StoreFile storeFile)
     {
         final FrameDevice device = switch (driver)
         {
             case AFPACKET_V2, AFPACKET_V3 -> AfPacketDevice.open(AfPacketConfig.builder(ifName)
                 .version(driver == Driver.AFPACKET_V2 ? TpacketVersion.V2 : TpacketVersion.V3)
                 .stationFilter(shard.mac(), shard.ip()).promiscuous(shard.promiscuous()).build());
+            case AF_XDP -> AfXdpDevice.open(XdpConfig.builder(ifName).mode(xdpMode).build(),
+                new ArenaFrameBuffers(storeFile.arena()));
             case PCAP -> skipOwnFrames(replayDevice, shard.mac());
         };
         if (record == null)
@@ -616,6 +640,11 @@ public final class ServeCommand implements Callable<Integer>
         if (count < 1 || count > MAX_SHARDS)
         {
             throw new ParameterException(spec.commandLine(), "--shards must be 1.." + MAX_SHARDS + " or auto, got " + count);
+        }
+        if (count > 1 && driver == Driver.AF_XDP)
+        {
+            throw new ParameterException(spec.commandLine(), "--driver AF_XDP serves one shard: its program takes the "
+                + "whole queue into one arena; drop --shards");
         }
         if (count > 1 && (driver == Driver.PCAP || record != null))
         {

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -56,6 +57,33 @@ class ServeCommandTest {
         assertTrue(cli.out().contains("reformatted"), cli.out());
         assertTrue(cli.out().contains("recovery: 0 keys"), cli.out());
         assertTrue(cli.out().contains("engine rbtree"), cli.out());
+    }
+
+    @Test
+    @Timeout(180)
+    void selfCheckPassesOnAfXdpWithTheKernelWritingIntoTheArena() throws Exception {
+        final Path arena = Path.of("/dev/shm", "pks-xdp-node-" + ProcessHandle.current().pid() + ".arena");
+        try {
+            assertEquals(0, cli.run("serve", "--self-check", "--driver", "AF_XDP", "--arena", arena.toString(),
+                "--arena-size", "32m"), cli.out() + "\n" + cli.err());
+            final String text = cli.out();
+            assertTrue(text.contains("(AF_XDP)"), text);
+            assertTrue(text.contains("self-check passed: resp True;echo True;discard True; redis-cli SET OK, GET works"), text);
+        } finally {
+            Files.deleteIfExists(arena);
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void afXdpRefusesAnArenaOnABlockFileSystemNamingTheCauseAndTheWayOut(@TempDir final Path dir) throws Exception {
+        final String type = io.pktstore.nic.host.Commands.run(List.of("stat", "-f", "-c", "%T", dir.toString()), 10_000)
+            .stdout().trim();
+        org.junit.jupiter.api.Assumptions.assumeTrue(type.startsWith("ext"), "needs a block file system, " + dir + " is " + type);
+        assertEquals(1, cli.run("serve", "--duration", "1", "--driver", "AF_XDP", "--arena",
+            dir.resolve("node.arena").toString(), "--arena-size", "32m"), cli.out() + "\n" + cli.err());
+        final String err = cli.err();
+        assertTrue(err.contains("EFAULT") && err.contains("/dev/shm") && err.contains("AFPACKET_V2"), err);
     }
 
     @Test
@@ -123,6 +151,8 @@ class ServeCommandTest {
         assertTrue(cli.err().contains("no network interface 'pksnosuchif0'"), cli.err());
         assertEquals(2, cli.run("serve", "--resp-port", "8080"));
         assertTrue(cli.err().contains("ports must differ"), cli.err());
+        assertEquals(2, cli.run("serve", "--driver", "AF_XDP", "--shards", "2"));
+        assertTrue(cli.err().contains("--driver AF_XDP serves one shard"), cli.err());
         assertEquals(2, cli.run("serve", "--driver", "PCAP"));
         assertTrue(cli.err().contains("--driver PCAP needs --replay"), cli.err());
         assertEquals(2, cli.run("serve", "--max-value-size", "1k"));

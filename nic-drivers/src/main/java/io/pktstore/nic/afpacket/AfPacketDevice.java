@@ -12,7 +12,9 @@ import io.pktstore.nic.NoSuchInterfaceException;
 import io.pktstore.nic.RxBurst;
 import io.pktstore.nic.TimestampSource;
 import io.pktstore.nic.TxBurst;
+import io.pktstore.nic.internal.Interfaces;
 import io.pktstore.nic.internal.LibC;
+import io.pktstore.nic.internal.ReadableWait;
 import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
 
@@ -36,8 +38,6 @@ import static io.pktstore.nic.internal.LibC.C;
 public final class AfPacketDevice implements FrameDevice
 {
     private static final int SOCKADDR_LL_LENGTH = 20;
-    private static final int IFREQ_LENGTH = 40;
-    private static final int IFREQ_MTU_OFFSET = 16;
     private static final int ETHERNET_HEADER = 14;
     private static final int VLAN_TAG = 4;
 
@@ -50,7 +50,8 @@ public final class AfPacketDevice implements FrameDevice
     private final TxRing txRing;
     private final DeviceCapabilities capabilities;
     private final DeviceStatistics statistics = new DeviceStatistics();
-    /** Scratch for poll's pollfd and getsockopt(PACKET_STATISTICS), allocated once. */
+    private final ReadableWait readableWait;
+    /** Scratch for getsockopt(PACKET_STATISTICS) and setup, allocated once. */
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(64).order(ByteOrder.nativeOrder());
     private final long scratchAddress = BufferUtil.address(scratch);
     private boolean closed;
@@ -76,6 +77,7 @@ public final class AfPacketDevice implements FrameDevice
             }
             throw new DeviceException("socket(AF_PACKET, SOCK_RAW) for '" + name + "' failed: " + LibC.describe(errno));
         }
+        readableWait = new ReadableWait(fd);
         long mapped = 0;
         long mappedLength = 0;
         try
@@ -122,7 +124,7 @@ public final class AfPacketDevice implements FrameDevice
                 setInt(PACKET_FANOUT, config.fanoutGroup() | ((PACKET_FANOUT_HASH | flags) << 16),
                     "PACKET_FANOUT group " + config.fanoutGroup());
             }
-            final int mtu = readMtu(name);
+            final int mtu = Interfaces.mtu(name);
             rxRing = config.version() == TpacketVersion.V3 ?
                 new V3RxRing(mapped, config.rxBlockSize(), config.rxBlockCount(), config.vnetHdr(), statistics) :
                 new V2RxRing(mapped, config.rxBlockSize(), config.rxBlockCount(), config.rxFrameSize(),
@@ -286,22 +288,6 @@ public final class AfPacketDevice implements FrameDevice
         }
     }
 
-    /** ifreq (40 B): ifr_name[16]@0, ifr_mtu i32@16. */
-    private int readMtu(final String name)
-    {
-        UnsafeApi.setMemory(scratchAddress, IFREQ_LENGTH, (byte)0);
-        final byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        for (int i = 0; i < bytes.length; i++)
-        {
-            UnsafeApi.putByte(scratchAddress + i, bytes[i]);
-        }
-        if (C.ioctl(fd, LibC.SIOCGIFMTU, scratchAddress) != 0)
-        {
-            throw fail("ioctl(SIOCGIFMTU) on '" + name + "'", LibC.errno());
-        }
-        return UnsafeApi.getInt(scratchAddress + IFREQ_MTU_OFFSET);
-    }
-
     private DeviceException fail(final String call, final int errno)
     {
         if (errno == LibC.EPERM || errno == LibC.EACCES)
@@ -394,25 +380,7 @@ public final class AfPacketDevice implements FrameDevice
     public boolean awaitReadable(final long timeoutNs)
     {
         checkOpen();
-        for (int i = 0; i <= config.busyPollSpins(); i++)
-        {
-            if (rxRing.hasFrame())
-            {
-                return true;
-            }
-            Thread.onSpinWait();
-        }
-        if (timeoutNs <= 0)
-        {
-            return false;
-        }
-        final int timeoutMs = (int)Math.min(Integer.MAX_VALUE, (timeoutNs + 999_999L) / 1_000_000L);
-        // pollfd (8 B): fd i32@0, events i16@4, revents i16@6.
-        UnsafeApi.putInt(scratchAddress + 48, fd);
-        UnsafeApi.putShort(scratchAddress + 52, (short)(LibC.POLLIN | LibC.POLLERR));
-        UnsafeApi.putShort(scratchAddress + 54, (short)0);
-        final int ready = C.poll(scratchAddress + 48, 1, timeoutMs);
-        return ready > 0 || rxRing.hasFrame();
+        return readableWait.await(rxRing, config.busyPollSpins(), timeoutNs);
     }
 
     /** Unmaps the rings and closes the socket (the kernel then frees the rings). Idempotent. */

@@ -4,6 +4,7 @@ import io.pktstore.nic.ChecksumStatus;
 import io.pktstore.nic.DeviceStatistics;
 import io.pktstore.nic.RxBurst;
 import io.pktstore.nic.internal.Frames;
+import io.pktstore.nic.internal.ReadableWait;
 import org.agrona.UnsafeApi;
 
 import static io.pktstore.nic.afpacket.TpacketLayout.*;
@@ -12,7 +13,7 @@ import static io.pktstore.nic.afpacket.TpacketLayout.*;
  * The mapped RX ring of one socket, read in place. Subclasses walk the V2 (per frame) or V3 (per
  * block) format; this class holds what both share: copying one kernel frame into a caller slot.
  */
-abstract class RxRing
+abstract class RxRing implements ReadableWait.Ring
 {
     protected final long base;
     protected final boolean vnetHdr;
@@ -32,7 +33,8 @@ abstract class RxRing
     abstract int receive(RxBurst burst);
 
     /** @return true if the next frame or block is owned by user space. */
-    abstract boolean hasFrame();
+    @Override
+    public abstract boolean hasFrame();
 
     static int getIntAcquire(final long address)
     {
@@ -67,6 +69,7 @@ abstract class RxRing
         }
         final long frame = header + mac;
         Frames.copy(frame, burst.bufferAddress(n), snaplen);
+        statistics.onRxCopied(snaplen);
         int checksum = ChecksumStatus.UNKNOWN;
         int csumStart = -1;
         int csumOffset = -1;

@@ -109,6 +109,7 @@ final class TxRing
                 wireLength += VNET_HDR_LENGTH;
             }
             Frames.gather(burst, accepted, data);
+            statistics.onTxCopied(length);
             UnsafeApi.putInt(slot + lengthOffset, wireLength);
             UnsafeApi.putIntRelease(null, slot + statusOffset, TP_STATUS_SEND_REQUEST);
             statistics.onTx(length);

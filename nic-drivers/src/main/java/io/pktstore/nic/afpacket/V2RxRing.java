@@ -26,7 +26,7 @@ final class V2RxRing extends RxRing
     }
 
     @Override
-    boolean hasFrame()
+    public boolean hasFrame()
     {
         return (getIntAcquire(slotAddress[next] + TP2_STATUS_OFFSET) & TP_STATUS_USER) != 0;
     }

@@ -38,7 +38,7 @@ final class V3RxRing extends RxRing
     }
 
     @Override
-    boolean hasFrame()
+    public boolean hasFrame()
     {
         return packetIndex >= 0 || (getIntAcquire(blockAddress() + BLOCK_STATUS_OFFSET) & TP_STATUS_USER) != 0;
     }

@@ -37,6 +37,12 @@ public final class FaultInjectingDevice extends ForwardingDevice
     {
         super(inner, "fault");
         this.config = java.util.Objects.requireNonNull(config, "config");
+        if (inner.capabilities().receivesInPlace() && config.direction() != FaultConfig.Direction.TX)
+        {
+            // Held and duplicated frames are copies in the injector's own memory, not the owner's buffers.
+            throw new IllegalArgumentException("receive-side fault injection copies frames, so it cannot wrap " +
+                inner.name() + ", which hands over its own buffers: inject faults on TX only, or on another device");
+        }
         final SplittableRandom random = new SplittableRandom(seed);
         final FaultConfig.Direction d = config.direction();
         rxStage = d != FaultConfig.Direction.TX ? new FaultStage(config, random.split(), counters) : null;

@@ -180,6 +180,16 @@ public final class LibC
         int gettid();
 
         /**
+         * clock_gettime(2).
+         *
+         * @param clock CLOCK_* id
+         * @param timespec address of a struct timespec (tv_sec i64@0, tv_nsec i64@8)
+         * @return 0, or -1 with errno
+         */
+        @SaveError
+        int clock_gettime(int clock, long timespec);
+
+        /**
          * strerror(3).
          *
          * @param errno an errno value
@@ -218,6 +228,8 @@ public final class LibC
     public static final int O_RDONLY_CLOEXEC = 0x80000;
     /** CLONE_NEWNET. */
     public static final int CLONE_NEWNET = 0x40000000;
+    /** CLOCK_REALTIME. */
+    public static final int CLOCK_REALTIME = 0;
     /** SIOCGIFMTU. */
     public static final long SIOCGIFMTU = 0x8921;
 
@@ -239,8 +251,14 @@ public final class LibC
     public static final int EBUSY = 16;
     /** ENODEV. */
     public static final int ENODEV = 19;
+    /** EFAULT. */
+    public static final int EFAULT = 14;
+    /** EEXIST. */
+    public static final int EEXIST = 17;
     /** EINVAL. */
     public static final int EINVAL = 22;
+    /** EOPNOTSUPP (= ENOTSUP on Linux). */
+    public static final int EOPNOTSUPP = 95;
     /** ENOBUFS. */
     public static final int ENOBUFS = 105;
 
@@ -294,6 +312,9 @@ public final class LibC
             case EBUSY: name = "EBUSY"; break;
             case ENODEV: name = "ENODEV"; break;
             case EINVAL: name = "EINVAL"; break;
+            case EFAULT: name = "EFAULT"; break;
+            case EEXIST: name = "EEXIST"; break;
+            case EOPNOTSUPP: name = "EOPNOTSUPP"; break;
             case ENOBUFS: name = "ENOBUFS"; break;
             default: name = "errno " + errno;
         }

@@ -16,7 +16,6 @@ import io.pktstore.nic.afpacket.TpacketVersion;
 import io.pktstore.nic.host.VethTopology;
 import io.pktstore.nic.testutil.NativeFrames;
 import io.pktstore.nic.testutil.Packets;
-import org.agrona.UnsafeApi;
 
 /**
  * Round-trip latency through the AF_PACKET driver over veth, V2 against V3 RX ring: the device under
@@ -79,33 +78,7 @@ public final class AfPacketLatencyBenchmark
                 AfPacketConfig.builder(t.peerInterface()).build())))
         {
             final AtomicBoolean stop = new AtomicBoolean();
-            final byte[] stackMac = Packets.mac(t.stackMac());
-            final Thread echoer = new Thread(() ->
-            {
-                final NativeFrames.BurstMemory mem = NativeFrames.burst(8, 2048);
-                final TxBurst back = new TxBurst(8, 1);
-                while (!stop.get())
-                {
-                    final int n = echo.receive(mem.burst, 0);
-                    if (n == 0)
-                    {
-                        continue;
-                    }
-                    back.clear();
-                    for (int i = 0; i < n; i++)
-                    {
-                        final long a = mem.burst.bufferAddress(i);
-                        for (int b = 0; b < 6; b++)
-                        {
-                            UnsafeApi.putByte(a + b, stackMac[b]);
-                        }
-                        back.beginFrame();
-                        back.addSegment(a, mem.burst.frameLength(i));
-                    }
-                    echo.transmit(back, 0);
-                }
-            }, "echo");
-            echoer.start();
+            final Thread echoer = BenchSupport.echo(echo, t.stackMac(), stop);
             final ByteBuffer frame = NativeFrames.allocate(64);
             final byte[] peerMac = Packets.mac(t.peerMac());
             for (int b = 0; b < 6; b++)

@@ -9,9 +9,12 @@ import io.pktstore.nic.afpacket.TpacketVersion;
 import io.pktstore.nic.FrameDevice;
 import io.pktstore.nic.host.CommandResult;
 import io.pktstore.nic.host.VethTopology;
+import io.pktstore.nic.xdp.AfXdpDevice;
+import io.pktstore.nic.xdp.XdpConfig;
 import io.pktstore.stack.NetworkStack;
 import io.pktstore.stack.StackConfig;
 import io.pktstore.stack.wire.Ipv4Address;
+import io.pktstore.stack.record.ArenaFrameBuffers;
 import io.pktstore.stack.record.PacketRecordPool;
 import io.pktstore.stack.tcp.TcpConfig;
 import io.pktstore.stack.tcp.TcpLayer;
@@ -30,9 +33,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The stack on a veth pair whose other end is the Linux kernel: an AF_PACKET (TPACKET_V2) device on
- * the root-namespace end (no IP address there, so the kernel neither answers ARP nor sends RST for the
- * stack's address), the kernel's TCP in a fresh peer namespace with 198.18.x.1, the stack at
+ * The stack on a veth pair whose other end is the Linux kernel: an AF_PACKET (TPACKET_V2) or AF_XDP
+ * device ({@link Driver}) on the root-namespace end (no IP address there, so the kernel neither
+ * answers ARP nor sends RST for the stack's address), the kernel's TCP in a fresh peer namespace with 198.18.x.1, the stack at
  * 198.18.x.2. The stack runs on its own thread (an Agrona agent); tests hand it work through
  * {@link #onStackThread}, since a stack is single-threaded. close() stops everything and removes the
  * namespace and interfaces by name.
@@ -45,8 +48,10 @@ public final class KernelPeerHarness implements AutoCloseable
     public final String stackIp;
     /** The stack's arena. */
     public final Arena arena;
-    /** The AF_PACKET device on the stack's veth end. */
-    public final AfPacketDevice device;
+    /** The device on the stack's veth end. */
+    public final FrameDevice device;
+    /** AF_XDP only: the arena's buffers as the device sees them, recording every buffer lent to the kernel. */
+    public final LendingRecorder lent;
     /** The stack. */
     public final NetworkStack stack;
     /** Its TCP layer. */
@@ -56,9 +61,36 @@ public final class KernelPeerHarness implements AutoCloseable
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final AgentRunner runner;
 
+    /** The device the stack runs on. */
+    public enum Driver
+    {
+        /** AF_PACKET with TPACKET_V2 rings: each received frame is copied into an arena buffer. */
+        AFPACKET_V2,
+        /** AF_XDP over the arena's buffers (copy mode on veth): frames land in arena buffers. */
+        AF_XDP
+    }
+
     KernelPeerHarness(final int subnet, final TcpConfig tcpConfig, final int buffers)
     {
-        this(subnet, tcpConfig, buffers, new BackoffIdleStrategy(100, 10, 1_000, 100_000));
+        this(Driver.AFPACKET_V2, subnet, tcpConfig, buffers);
+    }
+
+    KernelPeerHarness(final Driver driver, final int subnet, final TcpConfig tcpConfig, final int buffers)
+    {
+        this(driver, subnet, tcpConfig, buffers, new BackoffIdleStrategy(100, 10, 1_000, 100_000));
+    }
+
+    /**
+     * @param driver      the device under the stack.
+     * @param subnet      third octet of 198.18.x.0/24 (peer .1, stack .2).
+     * @param tcpConfig   TCP settings.
+     * @param buffers     arena records and buffers.
+     * @param idle        the stack thread's idle strategy (busy spin for latency).
+     */
+    public KernelPeerHarness(final Driver driver, final int subnet, final TcpConfig tcpConfig, final int buffers,
+        final IdleStrategy idle)
+    {
+        this(driver, subnet, tcpConfig, buffers, device -> idle, false);
     }
 
     /**
@@ -99,20 +131,50 @@ public final class KernelPeerHarness implements AutoCloseable
         final int subnet, final TcpConfig tcpConfig, final int buffers, final Function<FrameDevice, IdleStrategy> idle,
         final boolean ownNamespace)
     {
+        this(Driver.AFPACKET_V2, subnet, tcpConfig, buffers, idle, ownNamespace);
+    }
+
+    /**
+     * @param driver       the device under the stack.
+     * @param subnet       third octet of 198.18.x.0/24 (peer .1, stack .2).
+     * @param tcpConfig    TCP settings.
+     * @param buffers      arena records and buffers.
+     * @param idle         makes the stack thread's idle strategy from the device.
+     * @param ownNamespace see {@link #KernelPeerHarness(int, TcpConfig, int, StackConfig.IdleMode, boolean)}.
+     */
+    public KernelPeerHarness(
+        final Driver driver, final int subnet, final TcpConfig tcpConfig, final int buffers,
+        final Function<FrameDevice, IdleStrategy> idle, final boolean ownNamespace)
+    {
         topology = VethTopology.create("198.18." + subnet + ".1/24", ownNamespace, 0);
+        Arena opened = null;
+        FrameDevice openedDevice = null;
         try
         {
-            // Kernel TCP through TSO/GSO would hand us 64 KB frames; TX checksum offload stays ON so the
-            // stack completes CHECKSUM_PARTIAL segments itself (the veth default).
-            topology.setPeerOffloads(true, false, false);
+            // Kernel TCP through TSO/GSO would hand us 64 KB frames. On AF_PACKET TX checksum offload stays
+            // ON so the stack completes CHECKSUM_PARTIAL segments itself (the veth default); AF_XDP does not
+            // say that a checksum is partial, so there the peer computes it (see docs/af-xdp.md).
+            topology.setPeerOffloads(driver != Driver.AF_XDP, false, false);
             stackIp = "198.18." + subnet + ".2";
             final ArenaGeometry geometry = ArenaGeometry.of(buffers, buffers, 2048, 0);
-            arena = Arena.format(SimulatedPmRegion.create(geometry.requiredBytes()), geometry);
+            opened = Arena.format(SimulatedPmRegion.create(geometry.requiredBytes()), geometry);
+            arena = opened;
             // Benchmarks may size the RX ring and bursts: -Dpktstore.harness.rxRingMiB, .rxBurst, .txBurst.
             final AfPacketConfig deviceConfig = AfPacketConfig.builder(topology.stackInterface())
                 .version(TpacketVersion.V2)
                 .rxRing(256 * 1024, 4 * Integer.getInteger("pktstore.harness.rxRingMiB", 16), 2048).build();
-            device = topology.runInStackNamespace(() -> AfPacketDevice.open(deviceConfig));
+            if (driver == Driver.AF_XDP)
+            {
+                lent = new LendingRecorder(new ArenaFrameBuffers(arena));
+                openedDevice = topology.runInStackNamespace(() -> AfXdpDevice.open(
+                    XdpConfig.builder(topology.stackInterface()).build(), lent));
+            }
+            else
+            {
+                lent = null;
+                openedDevice = topology.runInStackNamespace(() -> AfPacketDevice.open(deviceConfig));
+            }
+            device = openedDevice;
             // In its own namespace the stack routes off-subnet traffic to the peer, as the kernel side there does
             // with its default route (addKernelAddress): answers to addresses beyond the subnet leave on the link.
             final StackConfig config = StackConfig.builder().mac(topology.stackMac()).ip(stackIp + "/24")
@@ -165,6 +227,14 @@ public final class KernelPeerHarness implements AutoCloseable
         }
         catch (final Exception e)
         {
+            if (openedDevice != null)
+            {
+                openedDevice.close();
+            }
+            if (opened != null)
+            {
+                opened.close();
+            }
             topology.close();
             throw e instanceof RuntimeException ? (RuntimeException)e : new IllegalStateException(e);
         }
