@@ -2,6 +2,7 @@ package io.pktstore.kv.http;
 
 import io.pktstore.kv.server.Arguments;
 import io.pktstore.kv.server.KvServer;
+import io.pktstore.kv.server.RequestLatency;
 import io.pktstore.kv.server.PasswordCheck;
 import io.pktstore.kv.server.ServerStats;
 import io.pktstore.kv.server.Session;
@@ -188,6 +189,7 @@ public final class HttpSession extends Session
     private void refuse(final int status, final String why, final String extraName, final String extraValue)
     {
         final HttpRequestHead head = parser.head();
+        requestStarted(RequestLatency.OTHER);
         server.stats().errorReplies++;
         args.clear();   // a PUT's key
         final long length = Math.max(0, head.contentLength());
@@ -207,6 +209,7 @@ public final class HttpSession extends Session
     {
         final HttpRequestHead head = parser.head();
         final boolean close = !head.keepAlive();
+        requestStarted(latencyKind(head));
         if (server.failure() != null)
         {
             // The store failed while this request's body arrived (its head was accepted before): refuse it
@@ -223,6 +226,17 @@ public final class HttpSession extends Session
         {
             closeAfterReply();
         }
+    }
+
+    /** @return the kind a request's time in the node is recorded under: a key's PUT or DELETE writes, its GET or HEAD reads. */
+    private static int latencyKind(final HttpRequestHead head)
+    {
+        if (head.resource() != HttpRequestHead.KEY)
+        {
+            return RequestLatency.OTHER;
+        }
+        final int method = head.method();
+        return method == HttpMethods.PUT || method == HttpMethods.DELETE ? RequestLatency.WRITE : RequestLatency.READ;
     }
 
     private void runOn(final HttpRequestHead head, final boolean close)
