@@ -68,7 +68,7 @@ final class ResultsTables
     String ratios()
     {
         final StringBuilder sb = new StringBuilder();
-        sb.append("| ratio (DESIGN.md target) | from medians | per round (min .. max) | target met |\n");
+        sb.append("| ratio (target) | from medians | per round (min .. max) | target met |\n");
         sb.append("|---|---:|---:|:---:|\n");
         ratio(sb, "store RTT / networking-only RTT, skip list (<= 1.05)", BenchPlan.SKIPLIST, BenchPlan.NET, 1, P50, 1.05, true);
         ratio(sb, "store RTT / networking-only RTT, red-black tree (<= 1.05)", BenchPlan.RBTREE, BenchPlan.NET, 1, P50, 1.05,
