@@ -9,7 +9,6 @@ import io.pktstore.nic.afpacket.AfPacketConfig;
 import io.pktstore.nic.afpacket.AfPacketDevice;
 import io.pktstore.nic.afpacket.TpacketVersion;
 import io.pktstore.stack.StackConfig;
-import io.pktstore.stack.tcp.TcpConfig;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.SystemNanoClock;
 
@@ -90,8 +89,8 @@ final class StackSystem implements BenchSystem
                 ? List.of(new StorageNode.ReplyOnlyPort(FrontEnds.port(protocol),
                     protocol.putRequestBytes(workload.valueBytes(), BenchHost.SERVER_IP), protocol.storedReply()))
                 : List.of();
-            // TcpConfig's default seed is secret and random, as the node's (keyed ISNs, SYN cookies).
-            final StorageNode node = new StorageNode(device, stack, new TcpConfig(), arena.store(),
+            // The node's TCP: its default minimum RTO, secret random seeds (keyed ISNs, SYN cookies).
+            final StorageNode node = new StorageNode(device, stack, StorageNode.tcpConfig(StorageNode.DEFAULT_MIN_RTO_NS), arena.store(),
                 ServerConfig.defaults().withPorts(FrontEnds.RESP_PORT, FrontEnds.HTTP_PORT), new SystemNanoClock(),
                 idle == StackConfig.IdleMode.DEVICE_WAIT ? idle.newIdleStrategy(device) : idle.newIdleStrategy(), ports);
             return new StoreServing(arena)

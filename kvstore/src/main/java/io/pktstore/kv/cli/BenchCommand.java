@@ -58,14 +58,15 @@ public final class BenchCommand implements Callable<Integer>
     private int writePercent;
 
     @Option(names = "--protocol", defaultValue = "resp", description = "resp (default) or http (without Redis, which speaks "
-        + "only RESP; needs the HTTP front end in the build).")
+        + "only RESP).")
     private String protocol;
 
     @Option(names = "--time-limit", defaultValue = "60", description = "Seconds a point may take at most (default ${DEFAULT-VALUE}).")
     private int timeLimitSeconds;
 
-    @Option(names = "--idle", defaultValue = "BACKOFF",
-        description = "The stack's idle strategy, as the node's --idle: BACKOFF, BUSY_SPIN or DEVICE_WAIT (default ${DEFAULT-VALUE}).")
+    @Option(names = "--idle", defaultValue = "DEVICE_WAIT",
+        description = "The stack's idle strategy, as the node's --idle (and its default): DEVICE_WAIT, BUSY_SPIN or BACKOFF "
+            + "(default ${DEFAULT-VALUE}).")
     private StackConfig.IdleMode idle;
 
     @Option(names = "--systems", split = ",", description = "Only these systems (names as in the tables).")

@@ -24,7 +24,6 @@ import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 import io.pktstore.stack.tcp.TcpConfig;
-import io.pktstore.stack.tcp.algo.RetransmissionTimer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -399,14 +398,12 @@ public final class ServeCommand implements Callable<Integer>
     }
 
     /**
-     * TCP as a storage node on a LAN wants it: by default Linux's 200 ms minimum RTO rather than RFC
-     * 6298's 1 s (a lost reply would otherwise stall a client for a second); with --tcp-seed, fixed secrets and ISNs
+     * The node's TCP ({@link StorageNode#tcpConfig}) with --tcp-rto-min; with --tcp-seed, fixed secrets and ISNs
      * without the clock, so a recording replays and can be injected into a live node.
      */
     private TcpConfig nodeTcpConfig()
     {
-        final TcpConfig config = new TcpConfig().rto(Math.max(RetransmissionTimer.RFC_INITIAL_RTO_NS, minRtoNs), minRtoNs,
-            RetransmissionTimer.DEFAULT_MAX_RTO_NS);
+        final TcpConfig config = StorageNode.tcpConfig(minRtoNs);
         if (tcpSeed != null)
         {
             config.seed(tcpSeed).isnWithoutClock(true);

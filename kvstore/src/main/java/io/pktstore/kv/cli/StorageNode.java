@@ -12,6 +12,7 @@ import io.pktstore.stack.app.DiscardServer;
 import io.pktstore.stack.app.EchoServer;
 import io.pktstore.stack.app.ReplyingDiscardServer;
 import io.pktstore.stack.record.PacketRecordPool;
+import io.pktstore.stack.tcp.algo.RetransmissionTimer;
 import io.pktstore.stack.tcp.TcpConfig;
 import io.pktstore.stack.tcp.TcpLayer;
 import org.agrona.concurrent.AgentRunner;
@@ -64,6 +65,22 @@ public final class StorageNode implements AutoCloseable
                 final ServerConfig serverConfig, final NanoClock clock, final IdleStrategy idle)
     {
         this(device, stackConfig, tcpConfig, store, serverConfig, clock, idle, List.of());
+    }
+
+    /** The node's minimum retransmission timeout by default: Linux's 200 ms (--tcp-rto-min). */
+    public static final long DEFAULT_MIN_RTO_NS = 200_000_000L;
+
+    /**
+     * TCP as a storage node on a LAN wants it: a minimum RTO of Linux's 200 ms by default rather than RFC
+     * 6298's 1 s (a lost reply would otherwise stall a client for a second).
+     *
+     * @param minRtoNs the minimum retransmission timeout.
+     * @return a config with secret random seeds; the caller may fix them for replay.
+     */
+    public static TcpConfig tcpConfig(final long minRtoNs)
+    {
+        return new TcpConfig().rto(Math.max(RetransmissionTimer.RFC_INITIAL_RTO_NS, minRtoNs), minRtoNs,
+            RetransmissionTimer.DEFAULT_MAX_RTO_NS);
     }
 
     /**
