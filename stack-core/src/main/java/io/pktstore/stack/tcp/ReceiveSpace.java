@@ -23,7 +23,7 @@ final class ReceiveSpace
     boolean finReceived;
     /** An ACK is owed now (out-of-order data, duplicate, window update, challenge, ...). */
     boolean ackNow;
-    /** Full segments received since our last ACK (RFC 9293 3.8.6.3: ACK at least every second one). */
+    /** In-order data segments received since our last ACK (ACK at least every second one; RFC 9293 3.8.6.3 counts full ones). */
     int segmentsSinceAck;
     /** When the last acceptable segment arrived (keep-alive and FIN_WAIT_2 idle clocks). */
     long lastReceiveNs;

@@ -31,7 +31,8 @@ public final class TcpConfig
     private int challengeAcksPerSecond = 1000;
     /**
      * Keys ISNs and SYN cookies (RFC 6528 needs a secret no peer can guess), so the default is drawn
-     * from the system's secure source; tests that must replay exactly set a fixed seed.
+     * from the system's secure source; tests that must replay exactly set a fixed seed. Every key is
+     * derived from these 64 bits (SipHash's 128-bit keys included).
      */
     private long seed = new java.security.SecureRandom().nextLong();
     private boolean isnWithoutClock;

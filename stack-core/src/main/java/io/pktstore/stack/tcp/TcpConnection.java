@@ -49,7 +49,10 @@ public final class TcpConnection
     static final long NO_DEADLINE = ConnectionTimers.NONE;
     /** MSS assumed when the peer sends none (RFC 9293 3.7.1). */
     static final int DEFAULT_MSS = 536;
-    /** Ack at once after this many full-sized segments received without an ACK (RFC 9293 3.8.6.3). */
+    /**
+     * Ack at once after this many in-order data segments received without an ACK. RFC 9293 3.8.6.3 asks
+     * for every second full-sized one; counting every data segment acknowledges at least as often.
+     */
     private static final int ACK_EVERY_SEGMENTS = 2;
     /** A timestamp echo older than this is no RTT sample (a peer echoing garbage). */
     private static final int MAX_TIMESTAMP_RTT_MS = 120_000;
@@ -1209,7 +1212,7 @@ public final class TcpConnection
 
     /**
      * Data exactly at RCV.NXT (shared by both paths): a record of it goes to the application, then any
-     * out-of-order records it made contiguous; the ACK follows RFC 9293 3.8.6.3 (every second full
+     * out-of-order records it made contiguous; the ACK follows RFC 9293 3.8.6.3 (every second data
      * segment, a FIN or filled hole at once, otherwise delayed).
      *
      * @return true if the segment's buffer now belongs to a record.

@@ -73,7 +73,7 @@ public final class TcpCounters
     public long synCookiesSent;
     /** Connections established from a valid SYN cookie. */
     public long synCookiesAccepted;
-    /** ACKs in LISTEN with an invalid cookie (answered with RST). */
+    /** ACKs in LISTEN with an invalid cookie, or a valid one while no connection object is free (answered with RST). */
     public long synCookiesInvalid;
     /** Zero-window probes sent. */
     public long zeroWindowProbes;
@@ -87,7 +87,7 @@ public final class TcpCounters
     public long connectionsEstablished;
     /** Connections reset by the peer. */
     public long connectionsReset;
-    /** Connections dropped after too many retransmissions. */
+    /** Connections dropped after too many retransmissions or unanswered keep-alive probes (not the FIN_WAIT_2 timeout, counted apart). */
     public long connectionsTimedOut;
 
     /**

@@ -9,9 +9,10 @@ import java.util.random.RandomGenerator;
  * </pre>
  * M is a timer that ticks every 4 microseconds (RFC 9293 3.4.1), here {@code nowNs / 4000}
  * truncated to 32 bits, so successive incarnations of one 4-tuple get increasing ISNs and old
- * duplicates are rejected; F is SipHash-2-4 keyed with a 128-bit secret (as Linux's
+ * duplicates are rejected; F is SipHash-2-4 keyed with a 128-bit key (as Linux's
  * secure_tcp_seq), so an off-path attacker cannot predict another connection's ISN.
- * The key comes from the caller (a SecureRandom in production, a seeded generator in tests).
+ * The key comes from the caller: TcpLayer draws it from a generator seeded with TcpConfig's seed, 64
+ * secret bits from SecureRandom unless a test or replay fixes it (so the key holds 64 bits of entropy).
  * <p>
  * The 4-tuple is packed into the two message words as
  * {@code m0 = localIp (low 32 bits) | remoteIp << 32}, {@code m1 = localPort | remotePort << 16};
@@ -36,7 +37,7 @@ public final class IsnGenerator
     }
 
     /**
-     * @param keySource source of the 128-bit secret (SecureRandom in production, seeded in tests).
+     * @param keySource source of the 128-bit key (two longs).
      * @return a generator keyed from two longs of {@code keySource}.
      */
     public static IsnGenerator fromRandom(final RandomGenerator keySource)

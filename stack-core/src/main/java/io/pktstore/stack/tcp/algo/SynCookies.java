@@ -65,7 +65,7 @@ public final class SynCookies
     private final int maxAgeSlots;
 
     /**
-     * @param keySource   source of the two 128-bit secrets (SecureRandom in production, seeded in tests).
+     * @param keySource   source of the two 128-bit keys (TcpLayer: a generator seeded from TcpConfig's secret seed).
      * @param maxAgeSlots slots accepted, 1..255 (1 = current slot only).
      */
     public SynCookies(final RandomGenerator keySource, final int maxAgeSlots)
