@@ -33,39 +33,25 @@ class HttpClientsSystemTest
 {
     private static final String BASE = "http://" + TestHost.NODE_IP + ":8080";
 
-    private TestHost host;
-    private NodeProcess node;
     /** wrk_put.lua's keys per wrk thread. */
     private static final int WRK_KEYS_PER_THREAD = 20_000;
-    private Path arena;
+
+    private NodeOnTestHost served;
+    private TestHost host;
 
     @BeforeAll
     void start() throws Exception
     {
-        host = new TestHost();
-        arena = Path.of("/dev/shm", "pks-http-clients-" + ProcessHandle.current().pid() + ".arena");
-        Files.deleteIfExists(arena);
-        node = NodeProcess.start(host.nodeArguments(arena, "--arena-size", "256m"));
+        served = NodeOnTestHost.start("http-clients", "256m");
+        host = served.host;
     }
 
     @AfterAll
     void stop() throws Exception
     {
-        try
+        if (served != null)
         {
-            if (node != null)
-            {
-                node.stop();
-                assertTrue(node.output().contains("arena closed cleanly"), node.output());
-            }
-        }
-        finally
-        {
-            if (host != null)
-            {
-                host.close();
-            }
-            Files.deleteIfExists(arena);
+            served.close();
         }
     }
 

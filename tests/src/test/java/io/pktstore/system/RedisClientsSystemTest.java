@@ -28,37 +28,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class RedisClientsSystemTest
 {
+    private NodeOnTestHost served;
     private TestHost host;
-    private NodeProcess node;
-    private Path arena;
 
     @BeforeAll
     void start() throws Exception
     {
-        host = new TestHost();
-        arena = Path.of("/dev/shm", "pks-redis-clients-" + ProcessHandle.current().pid() + ".arena");
-        Files.deleteIfExists(arena);
-        node = NodeProcess.start(host.nodeArguments(arena, "--arena-size", "512m"));
+        served = NodeOnTestHost.start("redis-clients", "512m");
+        host = served.host;
     }
 
     @AfterAll
     void stop() throws Exception
     {
-        try
+        if (served != null)
         {
-            if (node != null)
-            {
-                node.stop();
-                assertTrue(node.output().contains("arena closed cleanly"), node.output());
-            }
-        }
-        finally
-        {
-            if (host != null)
-            {
-                host.close();
-            }
-            Files.deleteIfExists(arena);
+            served.close();
         }
     }
 
