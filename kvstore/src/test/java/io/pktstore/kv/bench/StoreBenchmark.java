@@ -222,8 +222,11 @@ public final class StoreBenchmark
     {
         final int perFrame = valueBytes <= 16 ? 36 : 1;
         final long framesPerKey = valueBytes <= 16 ? 1 : (16 + valueBytes + 1447) / 1448;
-        final long buffers = keys / perFrame + keys * (perFrame == 1 ? framesPerKey : 0) + 200_000;
-        final long records = keys * (1 + framesPerKey) + 400_000;
+        // Room for the overwrites too: each PUT's frame stays held while its value is stored, and a loaded
+        // frame carrying 36 keys stays until all of them are overwritten: up to 450,000 timed and warm-up
+        // PUTs per store (operations), each a buffer and two records.
+        final long buffers = keys / perFrame + keys * (perFrame == 1 ? framesPerKey : 0) + 500_000;
+        final long records = keys * (1 + framesPerKey) + 1_000_000;
         final ArenaGeometry geometry = ArenaGeometry.of((int)records, (int)buffers, 2048, (int)(keys / 64 + 1024));
         final MappedPmRegion region = MappedPmRegion.open(file, geometry.requiredBytes());
         return Arena.format(region, geometry);
