@@ -159,12 +159,14 @@ public abstract class Session
         {
             return;   // aborted while running (no memory for a reply)
         }
+        // Replies first, then the consumed input: a connection that has replies to send lets them carry
+        // the ACK of the requests, rather than acknowledging drained small requests on their own.
+        final long handedDown = output.flush(connection, now);
         final long consumed = input.takeConsumed();
         if (consumed > 0)
         {
             connection.consumed((int)Math.min(Integer.MAX_VALUE, consumed), now);
         }
-        final long handedDown = output.flush(connection, now);
         // With nothing waiting, reading stopped only because the input ran out: after the peer's FIN
         // nothing more will complete a partial request, so we are done too.
         final boolean closing = output.isEmpty() && (closeAfterReply || peerClosed);

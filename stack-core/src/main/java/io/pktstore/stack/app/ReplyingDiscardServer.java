@@ -63,7 +63,6 @@ public final class ReplyingDiscardServer extends ConnectionCountingService
     {
         final int length = pool.view(record).dataLength();
         pool.release(record);
-        connection.consumed(length, nowNs);
         final RequestProgress progress = (RequestProgress)connection.attachment();
         progress.received += length;
         while (progress.received >= requestBytes)
@@ -72,6 +71,7 @@ public final class ReplyingDiscardServer extends ConnectionCountingService
             connection.send(reply, 0, reply.capacity(), nowNs);
             replies++;
         }
+        connection.consumed(length, nowNs);   // after the replies, which carry the ACK
     }
 
     /** @return replies sent. */

@@ -27,6 +27,19 @@ final class ReceiveSpace
     int segmentsSinceAck;
     /** When the last acceptable segment arrived (keep-alive and FIN_WAIT_2 idle clocks). */
     long lastReceiveNs;
+    /**
+     * An in-order segment shorter than a full one is waiting for our delayed ACK (Linux's
+     * ICSK_ACK_PUSHED). Its sender may be holding its next small segment until this one is
+     * acknowledged (Nagle, RFC 9293 3.7.4), so once the application has drained what arrived, the
+     * ACK goes at once unless a reply is expected to carry it ({@link #applicationAnswers}).
+     */
+    boolean smallSegmentUnacked;
+    /**
+     * The application queues data of its own (a request/response server): its replies carry our
+     * ACKs, so a drained small segment waits for the reply rather than getting an ACK of its own
+     * (Linux's "pingpong" mode). Cleared when the delayed-ACK timer fires: no reply came in time.
+     */
+    boolean applicationAnswers;
 
     /** Forgets the previous connection; the open sets IRS and RCV.NXT. */
     void reset(final long nowNs)
@@ -39,6 +52,8 @@ final class ReceiveSpace
         ackNow = false;
         segmentsSinceAck = 0;
         lastReceiveNs = nowNs;
+        smallSegmentUnacked = false;
+        applicationAnswers = false;
     }
 
     /** Takes the peer's ISN from its SYN: RCV.NXT = IRS + 1, nothing announced yet. */

@@ -54,6 +54,8 @@ public final class TcpConnection
      * for every second full-sized one; counting every data segment acknowledges at least as often.
      */
     private static final int ACK_EVERY_SEGMENTS = 2;
+    /** Room a timestamp option takes in every segment once negotiated (two NOPs, kind, length, TSval, TSecr). */
+    private static final int TIMESTAMP_OPTION_BYTES = 12;
     /** A timestamp echo older than this is no RTT sample (a peer echoing garbage). */
     private static final int MAX_TIMESTAMP_RTT_MS = 120_000;
     /** PAWS: timestamps older than 24 days are not trusted (RFC 7323 5.5). */
@@ -232,6 +234,7 @@ public final class TcpConnection
         final int accepted = sendQueue.appendCopy(source, offset, Math.min(length, sendSpace()));
         if (accepted > 0)
         {
+            rcv.applicationAnswers = true;
             services.owner.settle(this, nowNs);
         }
         return accepted;
@@ -273,6 +276,7 @@ public final class TcpConnection
         }
         if (queued)
         {
+            rcv.applicationAnswers = true;
             services.owner.settle(this, nowNs);
         }
         return record;
@@ -363,7 +367,11 @@ public final class TcpConnection
         final int worthwhile = Math.min(config.receiveBufferBytes() / 2, 2 * snd.mss);
         // Receiver SWS avoidance (RFC 9293 3.8.6.2.2): a window update only when the window we
         // advertised had become small and grows by a worthwhile amount; otherwise the next ACK carries it.
-        if (advertised < worthwhile && after - advertised >= worthwhile && before != after && state.receivesData())
+        final boolean windowUpdate = advertised < worthwhile && after - advertised >= worthwhile && before != after;
+        // As Linux's tcp_cleanup_rbuf: everything delivered is consumed, a small segment is among it and no
+        // reply will carry the ACK: acknowledge now, or a Nagle sender waits for our delayed ACK.
+        final boolean drainedSmallSegment = rcv.smallSegmentUnacked && rcv.unconsumed == 0 && !rcv.applicationAnswers;
+        if ((windowUpdate || drainedSmallSegment) && state.receivesData())
         {
             rcv.ackNow = true;
             services.owner.settle(this, nowNs);
@@ -1254,11 +1262,24 @@ public final class TcpConnection
         {
             rcv.ackNow = true;
         }
-        else if (timers.delayedAck == NO_DEADLINE)
+        else
         {
-            timers.delayedAck = nowNs + config.delayedAckNs();
+            if (length < fullSegmentPayload())
+            {
+                rcv.smallSegmentUnacked = true;
+            }
+            if (timers.delayedAck == NO_DEADLINE)
+            {
+                timers.delayedAck = nowNs + config.delayedAckNs();
+            }
         }
         return true;
+    }
+
+    /** @return the payload of a full-sized segment the peer sends us: our MSS less its timestamp option. */
+    private int fullSegmentPayload()
+    {
+        return services.localMss() - (opt.timestamps ? TIMESTAMP_OPTION_BYTES : 0);
     }
 
     /** Makes a packet record of the segment's data range. @return the record, or NO_RECORD (counted). */
@@ -1364,6 +1385,7 @@ public final class TcpConnection
         {
             timers.delayedAck = NO_DEADLINE;
             rcv.ackNow = true;
+            rcv.applicationAnswers = false;   // no reply carried the ACK in time
         }
         if (ConnectionTimers.due(timers.persist, nowNs))
         {

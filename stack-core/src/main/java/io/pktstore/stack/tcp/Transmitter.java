@@ -461,6 +461,7 @@ final class Transmitter
             opt.lastAckSent = rcv.nxt;
             rcv.ackNow = false;
             rcv.segmentsSinceAck = 0;
+            rcv.smallSegmentUnacked = false;
             c.timers.delayedAck = ConnectionTimers.NONE;
         }
         return sent;

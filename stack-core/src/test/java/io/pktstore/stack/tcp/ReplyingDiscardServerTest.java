@@ -32,6 +32,9 @@ class ReplyingDiscardServerTest
             final int freeBefore = tb.arena.freeBufferCount();
 
             tb.inject(peer(ACK | PSH, 101, iss + 1).window(65535).payload(7, 1));   // 7 of the first request
+            // Nothing of ours has shown that replies will carry the ACKs: the drained small segment is
+            // acknowledged at once (a Nagle client waits for that ACK before it sends the rest).
+            tb.expect(ACK, iss + 1, 108);
             tb.advance(0);
             assertEquals(0, server.replies(), "no reply before the request is whole");
             tb.inject(peer(ACK | PSH, 108, iss + 1).window(65535).payload(3, 1));   // its last 3
@@ -41,6 +44,15 @@ class ReplyingDiscardServerTest
             assertArrayEquals("+OK\r\n+OK\r\n".getBytes(), two.payload);
             assertEquals(3, server.replies());
             tb.inject(peer(ACK, 131, iss + 16).window(65535));   // the replies acknowledged: nothing left to retransmit
+            tb.advance(0);
+            tb.advance(0);
+            // Now that the server answers, a partial request waits for its reply to carry the ACK ...
+            tb.inject(peer(ACK | PSH, 131, iss + 16).window(65535).payload(4, 1));
+            tb.advance(0);
+            tb.expectNothing();
+            tb.inject(peer(ACK | PSH, 135, iss + 16).window(65535).payload(6, 1));
+            assertArrayEquals(reply, tb.expect(ACK | PSH, iss + 16, 141).payload);
+            tb.inject(peer(ACK, 141, iss + 21).window(65535));
             tb.advance(0);
             tb.advance(0);
             assertEquals(freeBefore, tb.arena.freeBufferCount(), "no received buffer is kept");

@@ -137,6 +137,7 @@ class TcpFastPathTest
     {
         tb.inject(data(0, 10));
         expectPaths(1, 0);
+        tb.expect(ACK, iss + 1, PEER_ISS + 11);   // a small segment drained, nothing of ours to carry the ACK
         tb.inject(peer(ACK | FIN, PEER_ISS + 11, iss + 1).window(512).ts(++peerTs, tsEcr));
         expectPaths(0, 1);
         assertEquals(TcpState.CLOSE_WAIT, c.state());

@@ -92,7 +92,9 @@ class TcpStateMachineTest
         assertEquals(1400, c.mss(), "send MSS is the smaller of ours and the peer's");
         assertEquals(512 << 7, c.peerWindow(), "peer window scaled by its shift");
 
-        // 100 bytes in: delivered as a record, the ACK is delayed (40 ms), then sent.
+        // 100 bytes in, not yet consumed by the application: delivered as a record, the ACK is delayed
+        // (40 ms), then sent.
+        tb.handler.autoConsume = false;
         final byte[] data = new byte[100];
         Arrays.fill(data, (byte)7);
         assertTrue(tb.inject(peer(ACK | PSH, PEER_ISS + 1, iss + 1).window(512).payload(data)),
@@ -104,7 +106,8 @@ class TcpStateMachineTest
         tb.expectNothing();
         tb.advance(3 * MS);
         final Seg ack = tb.expect(ACK, iss + 1, PEER_ISS + 101);
-        assertEquals((256 * 1024) >> 7, ack.window, "our window, scaled by our shift 7");
+        assertEquals((256 * 1024 - 100) >> 7, ack.window, "our window less the 100 unconsumed bytes, scaled by our shift 7");
+        c.consumed(100, tb.now);
 
         // We send 10 bytes: one PSH|ACK segment carrying them.
         assertEquals(10, c.send(bytes(10, 1), 0, 10, tb.now));

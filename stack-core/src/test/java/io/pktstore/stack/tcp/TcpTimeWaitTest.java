@@ -49,6 +49,8 @@ class TcpTimeWaitTest
         final int ecr = ts ? synAck.tsVal : 0;
         tb.inject(withTs(peer(ACK, PEER_ISS + 1, iss + 1), ts, 1001, ecr));
         tb.inject(withTs(peer(ACK, PEER_ISS + 1, iss + 1).payload(10, 1), ts, 1002, ecr));
+        // A small segment the application drained, with nothing of ours to carry the ACK: acknowledged at once.
+        tb.expect(ACK, iss + 1, PEER_ISS + 11);
         final TcpConnection c = tb.handler.last;
         c.close(tb.now);
         tb.expect(ACK | FIN, iss + 1, PEER_ISS + 11);
