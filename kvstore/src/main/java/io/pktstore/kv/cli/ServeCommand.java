@@ -292,6 +292,8 @@ public final class ServeCommand implements Callable<Integer>
             }
             else if (durationSeconds > 0)
             {
+                out.println("pktstore: running for " + durationSeconds + " s; Ctrl-C to stop sooner");
+                out.flush();
                 shards.await(stop, TimeUnit.SECONDS.toMillis(durationSeconds), out);
             }
             else if (driver == Driver.PCAP)

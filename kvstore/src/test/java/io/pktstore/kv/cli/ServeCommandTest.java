@@ -41,6 +41,7 @@ class ServeCommandTest {
         assertEquals(0, cli.run("serve", "--duration", "1", "--arena", arena.toString()), cli.out() + "\n" + cli.err());
         assertTrue(cli.out().contains("opened (previous shutdown clean)"), cli.out());
         assertTrue(cli.out().contains("recovery: 3 keys (100020 value bytes)"), cli.out());
+        assertTrue(cli.out().contains("pktstore: running for 1 s"), cli.out());
         assertFalse(cli.out().contains("replayed"), "a clean close leaves no link log to replay: " + cli.out());
 
         // Asking for the other engine is refused with a clear message, the file untouched.
