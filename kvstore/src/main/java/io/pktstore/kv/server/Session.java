@@ -1,5 +1,6 @@
 package io.pktstore.kv.server;
 
+import io.pktstore.arena.ArenaException;
 import io.pktstore.stack.record.PacketRecordPool;
 import org.agrona.UnsafeApi;
 
@@ -153,7 +154,19 @@ public abstract class Session
         nowNs = now;
         if (!closeAfterReply && output.pending() <= PENDING_LIMIT)
         {
-            runRequests(now);
+            try
+            {
+                runRequests(now);
+            }
+            catch (final ArenaException e)
+            {
+                // The store failed to commit inside a request (a burst larger than its link log commits
+                // part way). Nothing this session wrote since the last good commit is durable, so none of
+                // its held replies may go: the connection is reset, as the server resets every session
+                // of the cycle in which a commit fails; later connections get the failure's refusals.
+                abortConnection();
+                return;
+            }
         }
         if (closed)
         {

@@ -194,6 +194,8 @@ public final class KvStore
      *                  bytes), or {@link PacketRecord#NO_RECORD} for an empty value.
      * @param valueLength the chain's total data length.
      * @return {@link StoreStatus#INSERTED}, {@link StoreStatus#REPLACED}, or a refusal.
+     * @throws ArenaException if a write-back failed, here or in a commit a full link batch forced (the
+     *         store is failed from then on)
      */
     public int put(final int keyRecord, final int valueHead, final long valueLength)
     {
@@ -257,10 +259,22 @@ public final class KvStore
         UnsafeApi.putLong(node + NodeLayout.WORD3, 0);
         if (config.persistence())
         {
-            persister.persistSegment(keyRecord);
-            for (int r = valueHead; r != NONE; r = nodes.next(r))
+            try
             {
-                persister.persistRecordAndSegment(r);
+                persister.persistSegment(keyRecord);
+                for (int r = valueHead; r != NONE; r = nodes.next(r))
+                {
+                    persister.persistRecordAndSegment(r);
+                }
+            }
+            catch (final ArenaException e)
+            {
+                // A write-back failed: as for a failed commit, the store is failed from now on (nothing
+                // more is acknowledged). The records were not linked: they go back.
+                failure = e;
+                pool.release(keyRecord);
+                pool.releaseChain(valueHead);
+                throw e;
             }
         }
         final int replaced = index.upsert(keyRecord);
@@ -331,7 +345,24 @@ public final class KvStore
         {
             throw new IllegalArgumentException("key length " + length);
         }
-        return storeCopies.copy(address, length, timestampNs);
+        return copyOrFail(address, length, timestampNs);
+    }
+
+    /**
+     * A store-owned copy, persisted as it is made: a write-back that fails here fails the store, as a
+     * failed commit does (nothing more is acknowledged).
+     */
+    private int copyOrFail(final long address, final int length, final long timestampNs)
+    {
+        try
+        {
+            return storeCopies.copy(address, length, timestampNs);
+        }
+        catch (final ArenaException e)
+        {
+            failure = e;
+            throw e;
+        }
     }
 
     /**
@@ -352,7 +383,16 @@ public final class KvStore
         while (done < length)
         {
             final int chunk = (int)Math.min(length - done, arena.bufferSize());
-            final int record = storeCopies.copy(address + done, chunk, timestampNs);
+            final int record;
+            try
+            {
+                record = copyOrFail(address + done, chunk, timestampNs);
+            }
+            catch (final ArenaException e)
+            {
+                pool.releaseChain(head);
+                throw e;
+            }
             if (record == NONE)
             {
                 pool.releaseChain(head);
