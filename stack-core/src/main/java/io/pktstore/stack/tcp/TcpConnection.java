@@ -25,7 +25,7 @@ import static io.pktstore.stack.tcp.algo.SequenceNumbers.lt;
  *                   |                                   data, window unchanged: two shared steps)
  *                   +-- otherwise ----------&gt; slowPath  (RFC 9293 3.10.7 checks in order)
  *                                               +-- acknowledge()  cumulative ACK (shared)
- *                                               +-- receiveInOrder() in-order data (shared)
+ *                                               +-- Receiver.inOrder() in-order data (shared)
  *  timersExpire    RTO, delayed ACK, persist, keep-alive, FIN_WAIT_2, TIME_WAIT
  *  then the layer settles the connection: ApplicationEvents delivered to the handler, then
  *  Transmitter.output, then the timer wheel re-armed (or, if it ended, the object retired).
@@ -34,7 +34,9 @@ import static io.pktstore.stack.tcp.algo.SequenceNumbers.lt;
  * {@link NegotiatedOptions}, {@link ConnectionTimers} plus the {@link RetransmissionTimer}, the
  * {@link LossRecovery} (congestion window, SACK scoreboard, RFC 6675 recovery), the {@link SendQueue},
  * the out-of-order tree and the {@link ApplicationEvents}. Every state change goes through {@link #moveTo}, which checks the table
- * drawn once in {@link TcpState}.
+ * drawn once in {@link TcpState}. What goes on the wire is the {@link Transmitter}'s job, what a segment's
+ * data becomes (records, the out-of-order tree, the ACK decision) the {@link Receiver}'s; neither
+ * changes the state.
  * <p>
  * Processing never calls the application and never calls the layer: what the application must hear
  * waits in {@link ApplicationEvents}; an end is a state ({@link TcpState#CLOSED} with a reason) the layer
@@ -49,13 +51,6 @@ public final class TcpConnection
     static final long NO_DEADLINE = ConnectionTimers.NONE;
     /** MSS assumed when the peer sends none (RFC 9293 3.7.1). */
     static final int DEFAULT_MSS = 536;
-    /**
-     * Ack at once after this many in-order data segments received without an ACK. RFC 9293 3.8.6.3 asks
-     * for every second full-sized one; counting every data segment acknowledges at least as often.
-     */
-    private static final int ACK_EVERY_SEGMENTS = 2;
-    /** Room a timestamp option takes in every segment once negotiated (two NOPs, kind, length, TSval, TSecr). */
-    private static final int TIMESTAMP_OPTION_BYTES = 12;
     /** A timestamp echo older than this is no RTT sample (a peer echoing garbage). */
     private static final int MAX_TIMESTAMP_RTT_MS = 120_000;
     /** PAWS: timestamps older than 24 days are not trusted (RFC 7323 5.5). */
@@ -108,6 +103,7 @@ public final class TcpConnection
     final OutOfOrderQueue outOfOrder;
     final ApplicationEvents events;
     final Transmitter transmitter;
+    final Receiver receiver;
 
     // ---- the layer's bookkeeping ----
     long wheelTimerId = TcpLayer.NO_TIMER;
@@ -134,6 +130,7 @@ public final class TcpConnection
         this.recovery = new LossRecovery(DEFAULT_MSS, true);
         this.events = new ApplicationEvents(pool);
         this.transmitter = new Transmitter(this, services);
+        this.receiver = new Receiver(rcv, opt, timers, outOfOrder, events, services);
     }
 
     // =====================================================================================
@@ -731,7 +728,7 @@ public final class TcpConnection
             acknowledge(s.ack, s.options, nowNs);
         }
         snd.updateWindow(s.seq, s.ack, snd.wnd);
-        return s.payloadLength > 0 && receiveInOrder(s, s.payloadOffset, s.payloadLength, false, nowNs);
+        return s.payloadLength > 0 && received(receiver.inOrder(s, s.payloadOffset, s.payloadLength, false, nowNs), nowNs);
     }
 
     private void synSentArrives(final InboundSegment s, final long nowNs)
@@ -936,7 +933,7 @@ public final class TcpConnection
         boolean taken = false;
         if (s.payloadLength > 0 && state.receivesData())
         {
-            taken = receiveData(s, nowNs);
+            taken = received(receiver.data(s, nowNs), nowNs);
         }
         // A FIN that came with data went with the record (delivered in order or queued); a bare FIN
         // (or one behind duplicate data) is processed here if it sits at RCV.NXT.
@@ -975,7 +972,7 @@ public final class TcpConnection
         {
             // Nothing fits, "but special allowance should be made to accept valid ACKs, URGs, and RSTs"
             // (3.10.7.4): a segment (a zero-window probe, typically) exactly at RCV.NXT goes on so its ACK
-            // and window are processed, as Linux does; receiveData() trims its data to the closed
+            // and window are processed, as Linux does; Receiver.data() trims its data to the closed
             // window and synchronizedArrives() keeps its FIN out.
             return s.seq == rcv.nxt;
         }
@@ -1161,160 +1158,19 @@ public final class TcpConnection
      *
      * @return true if the segment's buffer now belongs to a record.
      */
-    private boolean receiveData(final InboundSegment s, final long nowNs)
-    {
-        int seq = s.seq;
-        int dataOffset = s.payloadOffset;
-        int length = s.payloadLength;
-        boolean fin = s.has(TcpHeader.FIN);
-        if (lt(seq, rcv.nxt))
-        {
-            final int skip = rcv.nxt - seq;
-            if (skip >= length)
-            {
-                counters.duplicateSegments++;
-                rcv.ackNow = true;
-                return false;
-            }
-            seq += skip;
-            dataOffset += skip;
-            length -= skip;
-        }
-        final int edge = rcv.advertisedEdge;
-        if (gt(seq + length, edge))
-        {
-            counters.dropBeyondWindow++;
-            length = edge - seq;
-            fin = false;
-            if (length <= 0)
-            {
-                rcv.ackNow = true;
-                return false;
-            }
-        }
-        if (seq == rcv.nxt)
-        {
-            return receiveInOrder(s, dataOffset, length, fin, nowNs);
-        }
-        if (outOfOrder.count() >= config.receiveBufferBytes() / DEFAULT_MSS)
-        {
-            // Each queued segment pins a whole arena buffer (shared by every connection and the RX ring)
-            // whatever its length, so the window's byte count alone does not bound them: a peer sending
-            // one-byte segments between holes could take thousands. A sender with an MSS of at least
-            // 536 never needs more than a window of them.
-            counters.dropOutOfOrderFull++;
-            rcv.ackNow = true;
-            return false;
-        }
-        final int record = adopt(s, seq, dataOffset, length, fin);
-        if (record == PacketRecord.NO_RECORD)
-        {
-            return false;
-        }
-        // Ahead of RCV.NXT: keep it and send a duplicate ACK at once (RFC 5681 4.2) with SACK.
-        counters.outOfOrderQueued++;
-        outOfOrder.insert(record, rcv.nxt);
-        rcv.ackNow = true;
-        return true;
-    }
-
     /**
-     * Data exactly at RCV.NXT (shared by both paths): a record of it goes to the application, then any
-     * out-of-order records it made contiguous; the ACK follows RFC 9293 3.8.6.3 (every second data
-     * segment, a FIN or filled hole at once, otherwise delayed).
+     * What the {@link Receiver} did with a segment's data: a FIN it brought in order is taken here (a
+     * state change).
      *
      * @return true if the segment's buffer now belongs to a record.
      */
-    private boolean receiveInOrder(
-        final InboundSegment s, final int dataOffset, final int length, final boolean fin, final long nowNs)
+    private boolean received(final int result, final long nowNs)
     {
-        final int record = adopt(s, rcv.nxt, dataOffset, length, fin);
-        if (record == PacketRecord.NO_RECORD)
-        {
-            return false;
-        }
-        final boolean hadHoles = !outOfOrder.isEmpty();
-        deliver(record, length, fin, nowNs);
-        int next;
-        while ((next = outOfOrder.pollInOrder(rcv.nxt)) != OutOfOrderQueue.NIL)
-        {
-            rec.wrap(pool.arena(), next);
-            final int nextLength = rec.dataLength();
-            final boolean nextFin = rec.hasFlag(PacketRecord.FLAG_FIN);
-            if (nextLength == 0)
-            {
-                pool.release(next);
-                if (nextFin)
-                {
-                    receiveFin(nowNs);
-                }
-            }
-            else
-            {
-                deliver(next, nextLength, nextFin, nowNs);
-            }
-        }
-        if (hadHoles)
-        {
-            rcv.ackNow = true;
-        }
-        else if (++rcv.segmentsSinceAck >= ACK_EVERY_SEGMENTS || config.delayedAckNs() == 0 || fin)
-        {
-            rcv.ackNow = true;
-        }
-        else
-        {
-            if (length < fullSegmentPayload())
-            {
-                rcv.smallSegmentUnacked = true;
-            }
-            if (timers.delayedAck == NO_DEADLINE)
-            {
-                timers.delayedAck = nowNs + config.delayedAckNs();
-            }
-        }
-        return true;
-    }
-
-    /** @return the payload of a full-sized segment the peer sends us: our MSS less its timestamp option. */
-    private int fullSegmentPayload()
-    {
-        return services.localMss() - (opt.timestamps ? TIMESTAMP_OPTION_BYTES : 0);
-    }
-
-    /** Makes a packet record of the segment's data range. @return the record, or NO_RECORD (counted). */
-    private int adopt(final InboundSegment s, final int seq, final int dataOffset, final int length, final boolean fin)
-    {
-        final int record = pool.adopt(s.bufferIndex);
-        if (record == PacketRecord.NO_RECORD)
-        {
-            counters.dropNoRecord++;
-            return PacketRecord.NO_RECORD;
-        }
-        s.bufferAdopted = true;
-        rec.wrap(pool.arena(), record)
-            .timestampNs(s.timestampNs)
-            .tcpSeq(seq)
-            .frameLength(s.frameLength)
-            .dataOffset(dataOffset)
-            .dataLength(length)
-            .tcpChecksum(s.tcpChecksum)
-            .l3Offset(s.l3Offset)
-            .l4Offset(s.l4Offset)
-            .checksumState(s.checksumState)
-            .flags((fin ? PacketRecord.FLAG_FIN : 0) | (s.has(TcpHeader.PSH) ? PacketRecord.FLAG_PSH : 0));
-        return record;
-    }
-
-    private void deliver(final int record, final int length, final boolean fin, final long nowNs)
-    {
-        rcv.nxt += length;
-        rcv.unconsumed += length;
-        events.data(record);
-        if (fin)
+        if ((result & Receiver.FIN_REACHED) != 0)
         {
             receiveFin(nowNs);
         }
+        return (result & Receiver.TAKEN) != 0;
     }
 
     /** The peer's FIN at RCV.NXT (3.10.7.4 eighth check). */
