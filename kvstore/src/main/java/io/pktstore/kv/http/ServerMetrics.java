@@ -116,17 +116,17 @@ final class ServerMetrics
         final int[] reasons = StackCounters.DROP_REASONS;
         final String[] names = new String[reasons.length];
         final long[] values = new long[reasons.length];
-        final java.util.Set<Integer> drops = new java.util.HashSet<>();
+        final boolean[] isDrop = new boolean[StackCounters.COUNT];
         for (int i = 0; i < reasons.length; i++)
         {
             names[i] = StackCounters.snakeName(reasons[i]);
             values[i] = counters.get(reasons[i]);
-            drops.add(reasons[i]);
+            isDrop[reasons[i]] = true;
         }
         sink.family("stack_frames_dropped_total", "Received frames dropped, by reason.", "reason", names, values);
         for (int id = 0; id < StackCounters.COUNT; id++)
         {
-            if (!drops.contains(id))
+            if (!isDrop[id])
             {
                 final String name = StackCounters.snakeName(id);
                 sink.value("stack_" + name + "_total", "Stack: " + StackCounters.name(id) + ".", true, counters.get(id));

@@ -1,12 +1,12 @@
 package io.pktstore.kv.server;
 
-import io.pktstore.stack.StackCounters;
-import io.pktstore.stack.tcp.TcpCounters;
 import io.pktstore.arena.ArenaException;
 import io.pktstore.kv.store.KvStore;
 import io.pktstore.kv.store.Scrubber;
 import io.pktstore.stack.DutyCycleHook;
+import io.pktstore.stack.StackCounters;
 import io.pktstore.stack.record.PacketRecordPool;
+import io.pktstore.stack.tcp.TcpCounters;
 import io.pktstore.stack.tcp.TcpLayer;
 
 import java.util.ArrayList;
