@@ -1,9 +1,9 @@
 package io.pktstore.kv.http;
 
 import io.pktstore.kv.format.NodeLayout;
-import io.pktstore.kv.index.Nodes;
 import io.pktstore.kv.server.Arguments;
 import io.pktstore.kv.server.InputQueue;
+import io.pktstore.kv.server.ValueChain;
 import io.pktstore.stack.record.PacketRecord;
 import io.pktstore.stack.record.PacketRecordPool;
 import org.agrona.UnsafeApi;
@@ -53,8 +53,6 @@ public final class HttpParser
     private static final int NONE = PacketRecord.NO_RECORD;
     private static final long TOO_LARGE_DIGITS = 100_000_000_000_000_000L;
 
-    private final PacketRecordPool pool;
-    private final Nodes records;
     private final long area;
     private final int maxHead;
     private final int maxLine;
@@ -66,8 +64,7 @@ public final class HttpParser
     private long bodyLeft;
     private boolean keepBody;
     private boolean outOfRecords;
-    private int chainHead = NONE;
-    private int chainTail = NONE;
+    private final ValueChain body;
     /** The key's bytes in the request line are the key (no escapes were decoded). */
     private boolean keyPlain;
     private int errorStatus;
@@ -84,8 +81,7 @@ public final class HttpParser
      */
     public HttpParser(final PacketRecordPool pool, final long area, final int maxRequestHead, final int maxRequestLine)
     {
-        this.pool = pool;
-        this.records = new Nodes(pool.arena());
+        this.body = new ValueChain(pool);
         this.area = area;
         this.maxHead = maxRequestHead;
         this.maxLine = maxRequestLine;
@@ -141,17 +137,13 @@ public final class HttpParser
         bodyLeft = bodyLength;
         keepBody = keep;
         outOfRecords = false;
-        chainHead = NONE;
-        chainTail = NONE;
         state = BODY;
     }
 
     /** Drops a partly built body (connection gone) and starts over. */
     public void reset()
     {
-        pool.releaseChain(chainHead);
-        chainHead = NONE;
-        chainTail = NONE;
+        body.release();
         state = START;
         head.reset();
     }
@@ -641,28 +633,8 @@ public final class HttpParser
             }
             else
             {
-                final int first = in.cloneRange(n);
-                if (first == NONE)
-                {
-                    // The arena has no record left: keep parsing in step, the request will be refused.
-                    in.skip(n);
-                    outOfRecords = true;
-                    pool.releaseChain(chainHead);
-                    chainHead = NONE;
-                    chainTail = NONE;
-                }
-                else
-                {
-                    if (chainTail == NONE)
-                    {
-                        chainHead = first;
-                    }
-                    else
-                    {
-                        records.setNext(chainTail, first);
-                    }
-                    chainTail = in.lastClone();
-                }
+                // No record left in the arena: parsing keeps in step, the request will be refused.
+                outOfRecords = !body.cloneFrom(in, n);
             }
             bodyLeft -= n;
             if (bodyLeft > 0)
@@ -678,11 +650,9 @@ public final class HttpParser
             }
             else
             {
-                args.addChain(chainHead, bodyLength);
+                args.addChain(body.take(), bodyLength);
             }
         }
-        chainHead = NONE;
-        chainTail = NONE;
         state = START;
         return REQUEST;
     }

@@ -1,9 +1,8 @@
 package io.pktstore.kv.resp;
 
-import io.pktstore.kv.index.Nodes;
 import io.pktstore.kv.server.Arguments;
 import io.pktstore.kv.server.InputQueue;
-import io.pktstore.stack.record.PacketRecord;
+import io.pktstore.kv.server.ValueChain;
 import io.pktstore.stack.record.PacketRecordPool;
 import org.agrona.UnsafeApi;
 
@@ -43,12 +42,9 @@ public final class RespParser
     private static final int BULK_HEADER = 2;
     private static final int BULK_DATA = 3;
     private static final int BULK_END = 4;
-    private static final int NONE = PacketRecord.NO_RECORD;
     /** {@link #inline} found an empty line: nothing to run, go on. */
     private static final int EMPTY_LINE = -1;
 
-    private final PacketRecordPool pool;
-    private final Nodes records;
     private final long scratch;
     private final long lineScratch;
     private final int maxArguments;
@@ -57,8 +53,7 @@ public final class RespParser
     private long remainingArguments;
     private long bulkLength;
     private long bulkLeft;
-    private int chainHead = NONE;
-    private int chainTail = NONE;
+    private final ValueChain bulk;
     private boolean discardRest;
     private String error;
 
@@ -70,8 +65,7 @@ public final class RespParser
      */
     public RespParser(final PacketRecordPool pool, final long scratch, final int maxArguments, final long maxBulk)
     {
-        this.pool = pool;
-        this.records = new Nodes(pool.arena());
+        this.bulk = new ValueChain(pool);
         this.scratch = scratch;
         this.lineScratch = UnsafeApi.allocateMemory(32);
         this.maxArguments = maxArguments;
@@ -99,9 +93,7 @@ public final class RespParser
     /** Drops a partly built argument (connection gone). */
     public void reset()
     {
-        pool.releaseChain(chainHead);
-        chainHead = NONE;
-        chainTail = NONE;
+        bulk.release();
         state = START;
         discardRest = false;
     }
@@ -189,8 +181,6 @@ public final class RespParser
                     }
                     bulkLength = length;
                     bulkLeft = length;
-                    chainHead = NONE;
-                    chainTail = NONE;
                     state = BULK_DATA;
                     break;
                 }
@@ -209,25 +199,8 @@ public final class RespParser
                         }
                         else
                         {
-                            final int first = in.cloneRange(n);
-                            if (first == NONE)
-                            {
-                                // The arena has no record left: keep parsing in step, the request will be refused.
-                                in.skip(n);
-                                discardRest = true;
-                            }
-                            else
-                            {
-                                if (chainTail == NONE)
-                                {
-                                    chainHead = first;
-                                }
-                                else
-                                {
-                                    records.setNext(chainTail, first);
-                                }
-                                chainTail = in.lastClone();
-                            }
+                            // No record left in the arena: parsing keeps in step, the request will be refused.
+                            discardRest = !bulk.cloneFrom(in, n);
                         }
                         bulkLeft -= n;
                         if (bulkLeft > 0)
@@ -248,16 +221,12 @@ public final class RespParser
                     in.skip(2);
                     if (discardRest)
                     {
-                        // Clones made before the arena ran out mid-argument are let go.
-                        pool.releaseChain(chainHead);
-                        args.addDiscarded(bulkLength);
+                        args.addDiscarded(bulkLength);   // the clones made before the arena ran out went already
                     }
                     else
                     {
-                        args.addChain(chainHead, bulkLength);
+                        args.addChain(bulk.take(), bulkLength);
                     }
-                    chainHead = NONE;
-                    chainTail = NONE;
                     remainingArguments--;
                     if (remainingArguments == 0)
                     {
