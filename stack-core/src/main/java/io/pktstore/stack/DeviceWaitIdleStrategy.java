@@ -6,9 +6,11 @@ import org.agrona.concurrent.IdleStrategy;
 /**
  * Idles by waiting on the device: after a short spin (so a request/response exchange can keep the thread
  * awake between messages), the agent's thread blocks in {@link FrameDevice#awaitReadable} (for AF_PACKET:
- * poll() on the socket) for at most {@code maxWaitNs}, so it wakes as soon as a frame arrives yet uses no
- * CPU while the link is quiet. Timers fire at most {@code maxWaitNs} late, which is below the TCP timer
- * resolution for the default 1 ms. Must be used on the thread that owns the device (the agent's).
+ * poll() on the socket), so it wakes as soon as a frame arrives yet uses no CPU while the link is quiet.
+ * With a {@link WaitLimit} (the stack's {@link NetworkStack#quietWaitNs}) the block lasts until the stack's
+ * next timer, at most {@code maxWaitNs}, as a kernel server sleeps in epoll until its next timer; without
+ * one it lasts {@code maxWaitNs} and timers fire up to that late. Must be used on the thread that owns the
+ * device (the agent's).
  * <p>
  * The spin is best bounded in time ({@link #DeviceWaitIdleStrategy(FrameDevice, long, long)}): a thread
  * that burns CPU between messages (spins, or yields: under Linux's EEVDF scheduler sched_yield gives its
@@ -18,7 +20,22 @@ import org.agrona.concurrent.IdleStrategy;
  */
 public final class DeviceWaitIdleStrategy implements IdleStrategy
 {
+    /** How long the agent may block before it needs a duty cycle without input. */
+    @FunctionalInterface
+    public interface WaitLimit
+    {
+        /**
+         * @param maxNs the longest block wanted.
+         * @return the block in ns, 0..maxNs (0: look at the device once and return).
+         */
+        long waitNs(long maxNs);
+    }
+
+    /** No timers of its own: always block for the whole {@code maxWaitNs}. */
+    private static final WaitLimit FIXED = maxNs -> maxNs;
+
     private final FrameDevice device;
+    private final WaitLimit limit;
     private final int spins;
     private final int yields;
     private final long maxWaitNs;
@@ -40,6 +57,7 @@ public final class DeviceWaitIdleStrategy implements IdleStrategy
                 "maxWaitNs > 0, was " + device + ", " + spins + ", " + yields + ", " + maxWaitNs);
         }
         this.device = device;
+        this.limit = FIXED;
         this.spins = spins;
         this.yields = yields;
         this.maxWaitNs = maxWaitNs;
@@ -55,12 +73,27 @@ public final class DeviceWaitIdleStrategy implements IdleStrategy
      */
     public DeviceWaitIdleStrategy(final FrameDevice device, final long spinNs, final long maxWaitNs)
     {
-        if (device == null || spinNs < 0 || maxWaitNs <= 0)
+        this(device, spinNs, maxWaitNs, FIXED);
+    }
+
+    /**
+     * Spins for at most {@code spinNs} after the last work, then blocks until the limit says; never yields.
+     *
+     * @param device    the stack's device.
+     * @param spinNs    how long to spin before blocking, &gt;= 0 (0: block at once).
+     * @param maxWaitNs the longest block, &gt; 0.
+     * @param limit     how long the agent may block, e.g. {@code stack::quietWaitNs}.
+     */
+    public DeviceWaitIdleStrategy(final FrameDevice device, final long spinNs, final long maxWaitNs,
+        final WaitLimit limit)
+    {
+        if (device == null || limit == null || spinNs < 0 || maxWaitNs <= 0)
         {
-            throw new IllegalArgumentException("DeviceWaitIdleStrategy needs a device, spinNs >= 0 and maxWaitNs > 0, " +
-                "was " + device + ", " + spinNs + ", " + maxWaitNs);
+            throw new IllegalArgumentException("DeviceWaitIdleStrategy needs a device, a wait limit, spinNs >= 0 and " +
+                "maxWaitNs > 0, was " + device + ", " + limit + ", " + spinNs + ", " + maxWaitNs);
         }
         this.device = device;
+        this.limit = limit;
         this.spins = 0;
         this.yields = 0;
         this.maxWaitNs = maxWaitNs;
@@ -100,7 +133,7 @@ public final class DeviceWaitIdleStrategy implements IdleStrategy
         }
         else
         {
-            device.awaitReadable(maxWaitNs);
+            device.awaitReadable(limit.waitNs(maxWaitNs));
         }
     }
 
@@ -120,7 +153,7 @@ public final class DeviceWaitIdleStrategy implements IdleStrategy
         }
         else
         {
-            device.awaitReadable(maxWaitNs);
+            device.awaitReadable(limit.waitNs(maxWaitNs));
         }
     }
 

@@ -1,6 +1,5 @@
 package io.pktstore.stack;
 
-import io.pktstore.nic.FrameDevice;
 import io.pktstore.stack.wire.Ipv4Address;
 import io.pktstore.stack.wire.MacAddress;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -23,11 +22,11 @@ public final class StackConfig
         /** Spin, then yield, then park with growing sleeps: low CPU when idle, up to 1 ms late on wake-up. */
         BACKOFF,
         /**
-         * Block on the device as soon as a duty cycle finds no work, until a frame may be readable (at most
-         * 1 ms, so timers still run), as a kernel server blocks in epoll: no CPU when idle, a wake-up on the
-         * frame, and no spins or yields that would make the scheduler let the thread wait behind CPU-bound
-         * work on a shared core; see {@link DeviceWaitIdleStrategy}. The mode for a node that shares its
-         * machine.
+         * Block on the device as soon as a duty cycle finds no work, until a frame may be readable or the
+         * stack's next timer is due (at most {@link #DEVICE_WAIT_MAX_BLOCK_NS}), as a kernel server blocks in
+         * epoll: no CPU when idle, a wake-up on the frame, and no spins or yields that would make the scheduler
+         * let the thread wait behind CPU-bound work on a shared core; see {@link DeviceWaitIdleStrategy}. The
+         * mode for a node that shares its machine.
          */
         DEVICE_WAIT;
 
@@ -39,9 +38,16 @@ public final class StackConfig
         static final long DEVICE_WAIT_SPIN_NS = 0;
 
         /**
+         * {@link #DEVICE_WAIT}'s longest block when no timer is due sooner: how late work handed to the stack's
+         * thread from elsewhere (a task queue polled in the duty cycle) or a stop request may be noticed. Timers
+         * do not wait for it ({@link NetworkStack#quietWaitNs}).
+         */
+        public static final long DEVICE_WAIT_MAX_BLOCK_NS = TimeUnit.MILLISECONDS.toNanos(10);
+
+        /**
          * @return a new idle strategy of this kind.
-         * @throws IllegalStateException for {@link #DEVICE_WAIT}, which needs the device: use
-         *         {@link #newIdleStrategy(FrameDevice)}.
+         * @throws IllegalStateException for {@link #DEVICE_WAIT}, which needs the stack: use
+         *         {@link #newIdleStrategy(NetworkStack)}.
          */
         public IdleStrategy newIdleStrategy()
         {
@@ -52,19 +58,18 @@ public final class StackConfig
                 case BACKOFF:
                     return new BackoffIdleStrategy(64, 64, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
                 default:
-                    throw new IllegalStateException(this + " waits on the device: call newIdleStrategy(device)");
+                    throw new IllegalStateException(this + " waits on the stack's device: call newIdleStrategy(stack)");
             }
         }
 
         /**
-         * @param device the stack's device (used by {@link #DEVICE_WAIT} only).
+         * @param stack the stack the strategy idles (its device and timers: used by {@link #DEVICE_WAIT} only).
          * @return a new idle strategy of this kind.
          */
-        public IdleStrategy newIdleStrategy(final FrameDevice device)
+        public IdleStrategy newIdleStrategy(final NetworkStack stack)
         {
-            return this == DEVICE_WAIT ?
-                new DeviceWaitIdleStrategy(device, DEVICE_WAIT_SPIN_NS, TimeUnit.MILLISECONDS.toNanos(1)) :
-                newIdleStrategy();
+            return this == DEVICE_WAIT ? new DeviceWaitIdleStrategy(stack.device(), DEVICE_WAIT_SPIN_NS,
+                DEVICE_WAIT_MAX_BLOCK_NS, stack::quietWaitNs) : newIdleStrategy();
         }
     }
 

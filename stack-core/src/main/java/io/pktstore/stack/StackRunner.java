@@ -40,7 +40,7 @@ public final class StackRunner
      */
     public static AgentRunner startOnThread(final NetworkStack stack, final ErrorHandler errorHandler)
     {
-        return startOnThread(stack, stack.config().idleMode().newIdleStrategy(stack.device()), errorHandler);
+        return startOnThread(stack, stack.config().idleMode().newIdleStrategy(stack), errorHandler);
     }
 
     /**

@@ -23,6 +23,7 @@ import static io.pktstore.stack.TestFrames.arp;
 import static io.pktstore.stack.TestFrames.ethernet;
 import static io.pktstore.stack.TestFrames.padded;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,7 +51,42 @@ class DeviceWaitIdleStrategyTest
         assertTrue(waits[0] == 2, "work resets to spinning");
         assertThrows(IllegalArgumentException.class, () -> new DeviceWaitIdleStrategy(device, -1, 0, 1));
         assertThrows(IllegalStateException.class, () -> StackConfig.IdleMode.DEVICE_WAIT.newIdleStrategy());
-        assertInstanceOf(DeviceWaitIdleStrategy.class, StackConfig.IdleMode.DEVICE_WAIT.newIdleStrategy(device));
+        final NetworkStack stack = new NetworkStack(StackConfig.builder().mac(OUR_MAC).ip(OUR_IP, 24).build(), device,
+            new PacketRecordPool(TestArenas.arena(64, 64)), System::nanoTime);
+        assertInstanceOf(DeviceWaitIdleStrategy.class, StackConfig.IdleMode.DEVICE_WAIT.newIdleStrategy(stack));
+    }
+
+    @Test
+    void blocksForWhatTheWaitLimitAllowsWithinTheMaximum()
+    {
+        final InMemoryLink link = InMemoryLink.pair();
+        final long[] asked = {0};
+        final long[] lastTimeout = {-1};
+        final io.pktstore.nic.FrameDevice recording = new CountingDevice(link.a(), new int[1])
+        {
+            @Override
+            public boolean awaitReadable(final long timeoutNs)
+            {
+                lastTimeout[0] = timeoutNs;
+                return false;
+            }
+        };
+        final long[] limit = {3_000_000L};
+        final IdleStrategy idle = new DeviceWaitIdleStrategy(recording, 0, 10_000_000L, maxNs ->
+        {
+            asked[0] = maxNs;
+            return Math.min(maxNs, limit[0]);
+        });
+        idle.idle(0);
+        assertEquals(10_000_000L, asked[0], "the limit is asked with the maximum block");
+        assertEquals(3_000_000L, lastTimeout[0], "a timer 3 ms away: a 3 ms block");
+        limit[0] = 0;
+        idle.idle(0);
+        assertEquals(0, lastTimeout[0], "a timer due: only a look");
+        limit[0] = Long.MAX_VALUE;
+        idle.idle(0);
+        assertEquals(10_000_000L, lastTimeout[0], "no timer: the maximum");
+        assertThrows(IllegalArgumentException.class, () -> new DeviceWaitIdleStrategy(link.a(), 0, 1, null));
     }
 
     @Test
@@ -120,7 +156,7 @@ class DeviceWaitIdleStrategyTest
     }
 
     /** Delegates to a device and counts awaitReadable calls. */
-    private static final class CountingDevice implements io.pktstore.nic.FrameDevice
+    private static class CountingDevice implements io.pktstore.nic.FrameDevice
     {
         private final io.pktstore.nic.FrameDevice inner;
         private final int[] waits;

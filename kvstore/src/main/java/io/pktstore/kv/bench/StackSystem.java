@@ -92,7 +92,7 @@ final class StackSystem implements BenchSystem
             // The node's TCP: its default minimum RTO, secret random seeds (keyed ISNs, SYN cookies).
             final StorageNode node = new StorageNode(device, stack, StorageNode.tcpConfig(StorageNode.DEFAULT_MIN_RTO_NS), arena.store(),
                 ServerConfig.defaults().withPorts(FrontEnds.RESP_PORT, FrontEnds.HTTP_PORT), new SystemNanoClock(),
-                idle == StackConfig.IdleMode.DEVICE_WAIT ? idle.newIdleStrategy(device) : idle.newIdleStrategy(), ports);
+                idle::newIdleStrategy, ports);
             return new StoreServing(arena)
             {
                 @Override

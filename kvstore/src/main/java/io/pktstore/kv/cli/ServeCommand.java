@@ -17,6 +17,7 @@ import io.pktstore.nic.host.Commands;
 import io.pktstore.nic.host.VethTopology;
 import io.pktstore.nic.pcap.PcapRecordingDevice;
 import io.pktstore.nic.pcap.PcapReplayDevice;
+import io.pktstore.stack.NetworkStack;
 import io.pktstore.stack.StackConfig;
 import io.pktstore.stack.wire.MacAddress;
 import org.agrona.concurrent.IdleStrategy;
@@ -269,7 +270,7 @@ public final class ServeCommand implements Callable<Integer>
                     .gateway(options.gateway()).idleMode(idleMode).build();
                 final FrameDevice device = openDevice(ifName, shard, storeFile);
                 return new StorageNode(device, stackConfig, nodeTcpConfig(), storeFile.store(), shard.server(), clock,
-                    idleStrategy(device));
+                    this::idleStrategy);
             });
             for (final ShardPlan.Shard shard : plan)
             {
@@ -443,14 +444,14 @@ public final class ServeCommand implements Callable<Integer>
         return device;
     }
 
-    private IdleStrategy idleStrategy(final FrameDevice device)
+    private IdleStrategy idleStrategy(final NetworkStack stack)
     {
         if (driver == Driver.PCAP)
         {
             // A replay is a batch job on the capture's clock, which moves only when the thread cycles.
             return new BusySpinIdleStrategy();
         }
-        return idleMode == StackConfig.IdleMode.DEVICE_WAIT ? idleMode.newIdleStrategy(device) : idleMode.newIdleStrategy();
+        return idleMode.newIdleStrategy(stack);
     }
 
     /**

@@ -21,6 +21,7 @@ import org.agrona.concurrent.NanoClock;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -59,10 +60,10 @@ public final class StorageNode implements AutoCloseable
      * @param store the opened store.
      * @param serverConfig ports and limits.
      * @param clock the stack's clock.
-     * @param idle how the thread waits when there is nothing to do.
+     * @param idle makes how the thread waits when there is nothing to do, from the node's stack.
      */
     StorageNode(final FrameDevice device, final StackConfig stackConfig, final TcpConfig tcpConfig, final KvStore store,
-                final ServerConfig serverConfig, final NanoClock clock, final IdleStrategy idle)
+                final ServerConfig serverConfig, final NanoClock clock, final Function<NetworkStack, IdleStrategy> idle)
     {
         this(device, stackConfig, tcpConfig, store, serverConfig, clock, idle, List.of());
     }
@@ -90,8 +91,8 @@ public final class StorageNode implements AutoCloseable
      *                       nothing; when not empty the RESP and HTTP front ends do not listen.
      */
     public StorageNode(final FrameDevice device, final StackConfig stackConfig, final TcpConfig tcpConfig, final KvStore store,
-                       final ServerConfig serverConfig, final NanoClock clock, final IdleStrategy idle,
-                       final List<ReplyOnlyPort> replyOnlyPorts)
+                       final ServerConfig serverConfig, final NanoClock clock,
+                       final Function<NetworkStack, IdleStrategy> idle, final List<ReplyOnlyPort> replyOnlyPorts)
     {
         this.device = device;
         final PacketRecordPool pool = new PacketRecordPool(store.arena());
@@ -111,7 +112,7 @@ public final class StorageNode implements AutoCloseable
         stack.cycleHook(server);
         echo = EchoServer.listen(tcp, pool, ECHO_PORT);
         discard = DiscardServer.listen(tcp, pool, DISCARD_PORT);
-        runner = new AgentRunner(idle, failure::set, null, stack);
+        runner = new AgentRunner(idle.apply(stack), failure::set, null, stack);
         AgentRunner.startOnThread(runner);
     }
 

@@ -240,6 +240,29 @@ public final class Ipv4Layer implements Ipv4Output
     }
 
     /**
+     * @param nowNs the duty cycle's clock.
+     * @return the earliest {@link TransportHandler#nextWakeNs} of the registered transports.
+     */
+    public long nextTransportWakeNs(final long nowNs)
+    {
+        long wake = Long.MAX_VALUE;
+        for (final TransportHandler t : polled)
+        {
+            wake = Math.min(wake, t.nextWakeNs(nowNs));
+        }
+        return wake;
+    }
+
+    /** Tells every registered transport that the stack is about to wait ({@link TransportHandler#onQuiet}). */
+    public void quietTransports()
+    {
+        for (final TransportHandler t : polled)
+        {
+            t.onQuiet();
+        }
+    }
+
+    /**
      * Calls every registered transport's {@link TransportHandler#poll}.
      *
      * @param nowNs the duty cycle's clock.

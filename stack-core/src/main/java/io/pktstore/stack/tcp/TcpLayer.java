@@ -55,6 +55,11 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
      * tenth of the stack thread when done every duty cycle. Timers fire at most this late.
      */
     private static final long TIMER_SCAN_INTERVAL_NS = 50_000L;
+    /**
+     * Most wheel timers {@link #nextWakeNs} walks to find the earliest again; with more, a quiet stack wakes
+     * every tick instead (with that many connections it is rarely quiet for long anyway).
+     */
+    private static final int EXACT_WAKE_SCAN_LIMIT = 256;
     private static final int FIRST_EPHEMERAL_PORT = 32768;
     private static final int EPHEMERAL_PORTS = 61000 - FIRST_EPHEMERAL_PORT;
 
@@ -76,7 +81,10 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
     private final Ipv4Output ipv4;
     private final PacketRecordPool pool;
     private final TcpCounters counters = new TcpCounters();
-    /** What other threads read: the counters as the last poll published them (at most 1 ms old). */
+    /**
+     * What other threads read: the counters as the last poll published them (at most 1 ms old while the stack
+     * works; current while it waits for input, see {@link #onQuiet}).
+     */
     private final CounterSnapshot<TcpCounters> publishedCounters =
         new CounterSnapshot<>(new TcpCounters(), TcpCounters::copy, 1_000_000L);
     private final SegmentWriter writer;
@@ -100,6 +108,13 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
     private final ConnectionServices services;
     private int nextEphemeral;
     private long nextTimerScanNs = Long.MIN_VALUE;
+    /**
+     * No wheel timer is due before this: a lower bound (a timer cancelled or fired since leaves it early,
+     * never late), so a quiet stack learns how long it may wait without walking its connections.
+     */
+    private long timersNotBeforeNs = Long.MAX_VALUE;
+    /** The counters moved since they were last published. */
+    private boolean countersUnpublished;
 
     /**
      * @param config settings; not copied.
@@ -256,6 +271,7 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
     @Override
     public boolean onDatagram(final ReceivedDatagram d, final long nowNs)
     {
+        countersUnpublished = true;
         counters.segmentsIn++;
         segment.bufferAdopted = false;
         try
@@ -508,8 +524,51 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
             }
         }
         reclaimFinished();
+        if (work > 0)
+        {
+            countersUnpublished = true;
+        }
         publishedCounters.publishIfDue(counters, nowNs);
         return work;
+    }
+
+    /**
+     * The earliest wheel timer, from {@link #timersNotBeforeNs} while it lies ahead; once it passed, the
+     * timers are walked again (at most {@link #EXACT_WAKE_SCAN_LIMIT} of them).
+     */
+    @Override
+    public long nextWakeNs(final long nowNs)
+    {
+        if (wheel.timerCount() == 0)
+        {
+            timersNotBeforeNs = Long.MAX_VALUE;
+            return Long.MAX_VALUE;
+        }
+        if (timersNotBeforeNs > nowNs)
+        {
+            return timersNotBeforeNs;
+        }
+        if (byTimer.size() > EXACT_WAKE_SCAN_LIMIT)
+        {
+            return nowNs + TICK_NS;
+        }
+        long earliest = Long.MAX_VALUE;
+        for (final TcpConnection c : byTimer.values())
+        {
+            earliest = Math.min(earliest, c.wheelDeadline);
+        }
+        timersNotBeforeNs = earliest;
+        return earliest;
+    }
+
+    /** Publishes the counters if they moved since the last publication, so a quiet stack's readers are current. */
+    @Override
+    public void onQuiet()
+    {
+        if (countersUnpublished && publishedCounters.publish(counters))
+        {
+            countersUnpublished = false;
+        }
     }
 
     @Override
@@ -598,6 +657,7 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
             c.wheelTimerId = id;
             c.wheelDeadline = deadline;
             byTimer.put(id, c);
+            timersNotBeforeNs = Math.min(timersNotBeforeNs, deadline);
         }
     }
 

@@ -1,7 +1,7 @@
 package io.pktstore.stack.bench;
 
-import io.pktstore.nic.FrameDevice;
 import io.pktstore.stack.DeviceWaitIdleStrategy;
+import io.pktstore.stack.NetworkStack;
 import io.pktstore.stack.StackConfig;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -18,17 +18,18 @@ final class BenchIdle
     {
     }
 
-    static Function<FrameDevice, IdleStrategy> parse(final String spec)
+    static Function<NetworkStack, IdleStrategy> parse(final String spec)
     {
         if (spec.startsWith("SPIN:"))
         {
             final String[] p = spec.split(":");
-            return device -> new DeviceWaitIdleStrategy(device, Long.parseLong(p[1]) * 1000L, Long.parseLong(p[2]) * 1000L);
+            return stack -> new DeviceWaitIdleStrategy(stack.device(), Long.parseLong(p[1]) * 1000L, Long.parseLong(p[2]) * 1000L,
+                stack::quietWaitNs);
         }
         if (spec.startsWith("WAIT:"))
         {
             final String[] p = spec.split(":");
-            return device -> new DeviceWaitIdleStrategy(device, Integer.parseInt(p[1]), Integer.parseInt(p[2]),
+            return stack -> new DeviceWaitIdleStrategy(stack.device(), Integer.parseInt(p[1]), Integer.parseInt(p[2]),
                 Long.parseLong(p[3]) * 1000L);
         }
         return StackConfig.IdleMode.valueOf(spec)::newIdleStrategy;

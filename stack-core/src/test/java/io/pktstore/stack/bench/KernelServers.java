@@ -30,6 +30,15 @@ public final class KernelServers implements AutoCloseable
     /** @param ip the address to bind (in the current thread's namespace). */
     public KernelServers(final String ip) throws IOException
     {
+        this(ip, -1);
+    }
+
+    /**
+     * @param ip  the address to bind (in the current thread's namespace).
+     * @param cpu the CPU the server thread runs on, -1 for any.
+     */
+    KernelServers(final String ip, final int cpu) throws IOException
+    {
         selector = Selector.open();
         for (final int port : new int[] {ECHO_PORT, DISCARD_PORT})
         {
@@ -38,7 +47,11 @@ public final class KernelServers implements AutoCloseable
             server.configureBlocking(false);
             server.register(selector, SelectionKey.OP_ACCEPT, port);
         }
-        thread = new Thread(this::loop, "kernel-nio-server");
+        thread = new Thread(() ->
+        {
+            BenchPlacement.pinCurrentThread(cpu);
+            loop();
+        }, "kernel-nio-server");
         thread.setDaemon(true);
         thread.start();
     }

@@ -39,8 +39,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * runs alternate and the stack is paused (asleep, reading nothing) during the kernel's, as it is for the
  * kernel's throughput points in both modes.
  * <p>
- * Usage: {@code StackVsKernelBenchmark [runs] [rttsPerRun] [tputMs] [idle] [hogs] [request|run]} (defaults
- * 5, 5000, 2000, DEVICE_WAIT, 0, request); idle is a StackConfig.IdleMode or a BenchIdle spec.
+ * Placement ({@link BenchPlacement}): FREE (default) lets the scheduler place the threads; SHARED pins the
+ * client, the stack's thread and the kernel's server thread to one CPU, SPLIT the client to one CPU and both
+ * servers to another, so that both servers get the same placement for the whole run.
+ * <p>
+ * Usage: {@code StackVsKernelBenchmark [runs] [rttsPerRun] [tputMs] [idle] [hogs] [request|run] [placement]}
+ * (defaults 5, 5000, 2000, DEVICE_WAIT, 0, request, FREE); idle is a StackConfig.IdleMode or a BenchIdle
+ * spec.
  */
 public final class StackVsKernelBenchmark
 {
@@ -69,10 +74,11 @@ public final class StackVsKernelBenchmark
         final String idle = args.length > 3 ? args[3] : "DEVICE_WAIT";
         final int hogs = args.length > 4 ? Integer.parseInt(args[4]) : 0;
         final boolean byRequest = args.length <= 5 || "request".equals(args[5]);
+        final BenchPlacement placement = args.length > 6 ? BenchPlacement.valueOf(args[6]) : BenchPlacement.FREE;
         final int[] connections = {1, 16, 64};
         System.out.println(BenchMachine.describe());
-        System.out.printf("stack idle %s, %d CPU-bound process(es) sharing the machine, turns by %s%n", idle, hogs,
-            byRequest ? "request" : "run (stack paused during the kernel's runs)");
+        System.out.printf("stack idle %s, %d CPU-bound process(es) sharing the machine, turns by %s, placement %s%n", idle,
+            hogs, byRequest ? "request" : "run (stack paused during the kernel's runs)", placement);
         // Linux-like: 40 ms delayed ACK (every second full segment at once), RTO at least 200 ms.
         final TcpConfig tcp = new TcpConfig().maxConnections(512).listenBacklog(256)
             .delayedAckNs(Long.getLong("bench.delayedAckNs", 40_000_000L))
@@ -82,11 +88,12 @@ public final class StackVsKernelBenchmark
         {
             final DiscardServer discard = h.onStackThread(() ->
             {
+                BenchPlacement.pinCurrentThread(placement.serverCpu());
                 EchoServer.listen(h.tcp, h.stack.pool(), ECHO_PORT);
                 return DiscardServer.listen(h.tcp, h.stack.pool(), DISCARD_PORT);
             });
             final String kernelIp = h.addKernelAddress(3);
-            final KernelServers kernel = h.topology.runInStackNamespace(() -> new KernelServers(kernelIp));
+            final KernelServers kernel = h.topology.runInStackNamespace(() -> new KernelServers(kernelIp, placement.serverCpu()));
             try
             {
                 for (int i = 0; i < hogs; i++)
@@ -100,15 +107,15 @@ public final class StackVsKernelBenchmark
                 {
                     if (byRequest)
                     {
-                        final Rtt[] pair = inPeer(h, () -> roundTrips(h.stackIp, kernelIp, rtts));
+                        final Rtt[] pair = inPeer(h, () -> roundTrips(h.stackIp, kernelIp, rtts, placement));
                         stackRtt[r] = pair[0];
                         kernelRtt[r] = pair[1];
                     }
                     else
                     {
-                        stackRtt[r] = inPeer(h, () -> roundTrips(h.stackIp, null, rtts))[0];
+                        stackRtt[r] = inPeer(h, () -> roundTrips(h.stackIp, null, rtts, placement))[0];
                         h.pause(true);
-                        kernelRtt[r] = inPeer(h, () -> roundTrips(kernelIp, null, rtts))[0];
+                        kernelRtt[r] = inPeer(h, () -> roundTrips(kernelIp, null, rtts, placement))[0];
                         h.pause(false);
                     }
                     System.out.printf("  run %d: stack median %.1f us p99 %.1f us | kernel median %.1f us p99 %.1f us%n",
@@ -154,6 +161,13 @@ public final class StackVsKernelBenchmark
      */
     static Rtt[] roundTrips(final String stackIp, final String kernelIp, final int count) throws IOException
     {
+        return roundTrips(stackIp, kernelIp, count, BenchPlacement.FREE);
+    }
+
+    private static Rtt[] roundTrips(final String stackIp, final String kernelIp, final int count,
+        final BenchPlacement placement) throws IOException
+    {
+        BenchPlacement.pinCurrentThread(placement.clientCpu());
         try (Socket stack = open(stackIp); Socket kernel = kernelIp == null ? null : open(kernelIp))
         {
             final byte[] request = new byte[SIZE];

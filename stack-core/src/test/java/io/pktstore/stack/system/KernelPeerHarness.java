@@ -14,6 +14,7 @@ import io.pktstore.nic.xdp.XdpConfig;
 import io.pktstore.stack.NetworkStack;
 import io.pktstore.stack.StackConfig;
 import io.pktstore.stack.wire.Ipv4Address;
+import io.pktstore.stack.wire.MacAddress;
 import io.pktstore.stack.record.ArenaFrameBuffers;
 import io.pktstore.stack.record.PacketRecordPool;
 import io.pktstore.stack.tcp.TcpConfig;
@@ -42,6 +43,9 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class KernelPeerHarness implements AutoCloseable
 {
+    /** 02:00:c6:12:x:02 (locally administered, unicast) for the stack of subnet x in its own namespace. */
+    private static final long STATION_MAC_PREFIX = 0x0200_c612_0000L;
+
     /** The veth pair and peer namespace. */
     public final VethTopology topology;
     /** The stack's address (dotted). */
@@ -90,7 +94,7 @@ public final class KernelPeerHarness implements AutoCloseable
     public KernelPeerHarness(final Driver driver, final int subnet, final TcpConfig tcpConfig, final int buffers,
         final IdleStrategy idle)
     {
-        this(driver, subnet, tcpConfig, buffers, device -> idle, false);
+        this(driver, subnet, tcpConfig, buffers, stack -> idle, false);
     }
 
     /**
@@ -101,7 +105,7 @@ public final class KernelPeerHarness implements AutoCloseable
      */
     public KernelPeerHarness(final int subnet, final TcpConfig tcpConfig, final int buffers, final IdleStrategy idle)
     {
-        this(subnet, tcpConfig, buffers, device -> idle, false);
+        this(subnet, tcpConfig, buffers, stack -> idle, false);
     }
 
     /**
@@ -124,11 +128,11 @@ public final class KernelPeerHarness implements AutoCloseable
      * @param subnet       third octet of 198.18.x.0/24 (peer .1, stack .2).
      * @param tcpConfig    TCP settings.
      * @param buffers      arena records and buffers.
-     * @param idle         makes the stack thread's idle strategy from the device.
+     * @param idle         makes the stack thread's idle strategy from the stack.
      * @param ownNamespace see {@link #KernelPeerHarness(int, TcpConfig, int, StackConfig.IdleMode, boolean)}.
      */
     public KernelPeerHarness(
-        final int subnet, final TcpConfig tcpConfig, final int buffers, final Function<FrameDevice, IdleStrategy> idle,
+        final int subnet, final TcpConfig tcpConfig, final int buffers, final Function<NetworkStack, IdleStrategy> idle,
         final boolean ownNamespace)
     {
         this(Driver.AFPACKET_V2, subnet, tcpConfig, buffers, idle, ownNamespace);
@@ -139,12 +143,12 @@ public final class KernelPeerHarness implements AutoCloseable
      * @param subnet       third octet of 198.18.x.0/24 (peer .1, stack .2).
      * @param tcpConfig    TCP settings.
      * @param buffers      arena records and buffers.
-     * @param idle         makes the stack thread's idle strategy from the device.
+     * @param idle         makes the stack thread's idle strategy from the stack.
      * @param ownNamespace see {@link #KernelPeerHarness(int, TcpConfig, int, StackConfig.IdleMode, boolean)}.
      */
     public KernelPeerHarness(
         final Driver driver, final int subnet, final TcpConfig tcpConfig, final int buffers,
-        final Function<FrameDevice, IdleStrategy> idle, final boolean ownNamespace)
+        final Function<NetworkStack, IdleStrategy> idle, final boolean ownNamespace)
     {
         topology = VethTopology.create("198.18." + subnet + ".1/24", ownNamespace, 0);
         Arena opened = null;
@@ -159,9 +163,16 @@ public final class KernelPeerHarness implements AutoCloseable
             final ArenaGeometry geometry = ArenaGeometry.of(buffers, buffers, 2048, 0);
             opened = Arena.format(SimulatedPmRegion.create(geometry.requiredBytes()), geometry);
             arena = opened;
+            // In its own namespace, where the kernel may hold addresses on the same veth end (addKernelAddress),
+            // the stack is a station of its own on the link, as a shard of the node is: a MAC of its own and the
+            // station filter the node's sockets carry. The kernel's traffic then is neither copied into the ring
+            // nor wakes the stack, and the stack's does not pass through the kernel's IP input.
+            final long stationMac = ownNamespace && driver != Driver.AF_XDP
+                ? STATION_MAC_PREFIX | subnet << 8 | 2 : MacAddress.parse(topology.stackMac());
             // Benchmarks may size the RX ring and bursts: -Dpktstore.harness.rxRingMiB, .rxBurst, .txBurst.
             final AfPacketConfig deviceConfig = AfPacketConfig.builder(topology.stackInterface())
                 .version(TpacketVersion.V2)
+                .stationFilter(stationMac, Ipv4Address.parse(stackIp))
                 .rxRing(256 * 1024, 4 * Integer.getInteger("pktstore.harness.rxRingMiB", 16), 2048).build();
             if (driver == Driver.AF_XDP)
             {
@@ -177,14 +188,14 @@ public final class KernelPeerHarness implements AutoCloseable
             device = openedDevice;
             // In its own namespace the stack routes off-subnet traffic to the peer, as the kernel side there does
             // with its default route (addKernelAddress): answers to addresses beyond the subnet leave on the link.
-            final StackConfig config = StackConfig.builder().mac(topology.stackMac()).ip(stackIp + "/24")
+            final StackConfig config = StackConfig.builder().mac(stationMac).ip(stackIp + "/24")
                 .gateway(ownNamespace ? Ipv4Address.parse("198.18." + subnet + ".1") : 0)
                 .rxBurst(Integer.getInteger("pktstore.harness.rxBurst", 64))
                 .txBurst(Integer.getInteger("pktstore.harness.txBurst", 64)).maxGatherPieces(8).build();
             stack = new NetworkStack(config, device, new PacketRecordPool(arena), new SystemNanoClock());
             tcp = new TcpLayer(tcpConfig, stack.ipv4Output(), stack.pool(), System.nanoTime());
             stack.registerTransport(TcpLayer.PROTOCOL_TCP, tcp);
-            runner = new AgentRunner(idle.apply(device), failure::set, null, new Agent()
+            runner = new AgentRunner(idle.apply(stack), failure::set, null, new Agent()
             {
                 @Override
                 public int doWork() throws InterruptedException
