@@ -180,7 +180,8 @@ public final class NetworkStack implements Agent
 
     /**
      * From any thread, while the stack runs: copies the counters as the agent's thread last published them
-     * (every millisecond of its clock, at the end of a duty cycle), consistent as a whole: every received
+     * (every millisecond of its clock at the end of a duty cycle while it works, and when a cycle finds no
+     * work), consistent as a whole: every received
      * frame of the copy is accounted for (see {@link StackCounters}).
      *
      * @param into the caller's counters object (allocate one and reuse it).

@@ -165,7 +165,7 @@ public final class ServeCommand implements Callable<Integer>
     private Long tcpSeed;
 
     @Option(names = "--idle", defaultValue = "DEVICE_WAIT",
-        description = "Idle strategy: DEVICE_WAIT (default: sleeps in the kernel until a frame arrives or 1 ms passes), "
+        description = "Idle strategy: DEVICE_WAIT (default: sleeps in the kernel until a frame arrives or a TCP timer is due), "
             + "BUSY_SPIN (one core at 100%%, for a dedicated core) or BACKOFF (spins, yields, then parks up to 1 ms).")
     private StackConfig.IdleMode idleMode;
 

@@ -224,7 +224,8 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
 
     /**
      * From any thread, while the stack runs: copies this layer's counters as the stack's thread last
-     * published them (every millisecond of its clock, at the end of a poll), consistent as a whole.
+     * published them (every millisecond of its clock at the end of a poll while it works, and when it goes
+     * quiet), consistent as a whole.
      *
      * @param into the caller's counters object (allocate one and reuse it).
      */
