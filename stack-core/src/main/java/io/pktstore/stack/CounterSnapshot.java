@@ -31,6 +31,8 @@ public final class CounterSnapshot<T>
     private final StampedLock lock = new StampedLock();
     private final long intervalNs;
     private long nextPublishNs = Long.MIN_VALUE;
+    /** The live counters moved since the last publication. */
+    private boolean changed;
 
     /**
      * @param snapshot   an object holding the published values (owned by this class from now on).
@@ -44,12 +46,31 @@ public final class CounterSnapshot<T>
         this.intervalNs = intervalNs;
     }
 
+    /** On the stack's thread: the live counters moved (see {@link #publishIfChanged}). */
+    public void changed()
+    {
+        changed = true;
+    }
+
     /** On the stack's thread: publishes {@code live} if the interval passed since the last publication. */
     public void publishIfDue(final T live, final long nowNs)
     {
         if (nowNs >= nextPublishNs && publish(live))
         {
             nextPublishNs = nowNs + intervalNs;
+        }
+    }
+
+    /**
+     * On the stack's thread, when it is about to wait for input: publishes {@code live} if it moved since the
+     * last publication, so that readers see the state the stack rests in rather than one up to an interval
+     * old.
+     */
+    public void publishIfChanged(final T live)
+    {
+        if (changed)
+        {
+            publish(live);
         }
     }
 
@@ -68,6 +89,7 @@ public final class CounterSnapshot<T>
         try
         {
             copier.copy(live, snapshot);
+            changed = false;
         }
         finally
         {

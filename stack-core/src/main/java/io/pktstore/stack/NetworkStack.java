@@ -88,8 +88,6 @@ public final class NetworkStack implements Agent
     private DutyCycleHook cycleHook;
     private RuntimeException lastHookError;
     private boolean announced;
-    /** The counters moved since they were last published. */
-    private boolean countersUnpublished;
     private boolean closed;
 
     /**
@@ -265,24 +263,16 @@ public final class NetworkStack implements Agent
         pending.onFlushed();
         if (work > 0)
         {
-            countersUnpublished = true;
+            publishedCounters.changed();
             publishedCounters.publishIfDue(counters, nowNs);
         }
         else
         {
-            quiet();
+            // Nothing to do: the idle strategy may wait now, so readers get what the stack rests in.
+            publishedCounters.publishIfChanged(counters);
+            ipv4.quietTransports();
         }
         return work;
-    }
-
-    /** Nothing to do this cycle: the idle strategy may wait now, so readers get what the stack rests in. */
-    private void quiet()
-    {
-        if (countersUnpublished && publishedCounters.publish(counters))
-        {
-            countersUnpublished = false;
-        }
-        ipv4.quietTransports();
     }
 
     /**

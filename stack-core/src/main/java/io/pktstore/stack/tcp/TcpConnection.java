@@ -24,7 +24,8 @@ import static io.pktstore.stack.tcp.algo.SequenceNumbers.lt;
  *  segmentArrives --+-- header predicted? --&gt; fastPath  (ESTABLISHED, in-order data or an ACK of new
  *                   |                                   data, window unchanged: two shared steps)
  *                   +-- otherwise ----------&gt; slowPath  (RFC 9293 3.10.7 checks in order)
- *                                               +-- acknowledge()  cumulative ACK (shared)
+ *                                               +-- AckProcessor   cumulative ACK (shared), SACK,
+ *                                               |                  duplicate ACKs, the peer's window
  *                                               +-- Receiver.inOrder() in-order data (shared)
  *  timersExpire    RTO, delayed ACK, persist, keep-alive, FIN_WAIT_2, TIME_WAIT
  *  then the layer settles the connection: ApplicationEvents delivered to the handler, then
@@ -35,8 +36,9 @@ import static io.pktstore.stack.tcp.algo.SequenceNumbers.lt;
  * {@link LossRecovery} (congestion window, SACK scoreboard, RFC 6675 recovery), the {@link SendQueue},
  * the out-of-order tree and the {@link ApplicationEvents}. Every state change goes through {@link #moveTo}, which checks the table
  * drawn once in {@link TcpState}. What goes on the wire is the {@link Transmitter}'s job, what a segment's
- * data becomes (records, the out-of-order tree, the ACK decision) the {@link Receiver}'s; neither
- * changes the state.
+ * data becomes (records, the out-of-order tree, the ACK decision) the {@link Receiver}'s, what its ACK
+ * does to the send side (the queue, RTT, loss recovery, the peer's window) the {@link AckProcessor}'s;
+ * none of them changes the state.
  * <p>
  * Processing never calls the application and never calls the layer: what the application must hear
  * waits in {@link ApplicationEvents}; an end is a state ({@link TcpState#CLOSED} with a reason) the layer
@@ -51,8 +53,6 @@ public final class TcpConnection
     static final long NO_DEADLINE = ConnectionTimers.NONE;
     /** MSS assumed when the peer sends none (RFC 9293 3.7.1). */
     static final int DEFAULT_MSS = 536;
-    /** A timestamp echo older than this is no RTT sample (a peer echoing garbage). */
-    private static final int MAX_TIMESTAMP_RTT_MS = 120_000;
     /** PAWS: timestamps older than 24 days are not trusted (RFC 7323 5.5). */
     private static final long PAWS_IDLE_NS = 24L * 24 * 3600 * 1_000_000_000L;
 
@@ -104,6 +104,7 @@ public final class TcpConnection
     final ApplicationEvents events;
     final Transmitter transmitter;
     final Receiver receiver;
+    final AckProcessor acks;
 
     // ---- the layer's bookkeeping ----
     long wheelTimerId = TcpLayer.NO_TIMER;
@@ -131,6 +132,7 @@ public final class TcpConnection
         this.events = new ApplicationEvents(pool);
         this.transmitter = new Transmitter(this, services);
         this.receiver = new Receiver(rcv, opt, timers, outOfOrder, events, services);
+        this.acks = new AckProcessor(snd, opt, timers, rtx, rttProbe, recovery, sendQueue, events, services);
     }
 
     // =====================================================================================
@@ -725,7 +727,7 @@ public final class TcpConnection
         }
         if (gt(s.ack, snd.una))
         {
-            acknowledge(s.ack, s.options, nowNs);
+            acks.newData(s.ack, s.options, nowNs);
         }
         snd.updateWindow(s.seq, s.ack, snd.wnd);
         return s.payloadLength > 0 && received(receiver.inOrder(s, s.payloadOffset, s.payloadLength, false, nowNs), nowNs);
@@ -771,7 +773,7 @@ public final class TcpConnection
             snd.maxWnd = snd.wnd;
             snd.wl1 = s.seq;
             snd.wl2 = s.ack;
-            takeSynRttSample(nowNs);
+            acks.synRttSample(nowNs);
             established(nowNs);
             rcv.ackNow = true;
         }
@@ -922,7 +924,7 @@ public final class TcpConnection
             snd.maxWnd = snd.wnd;
             snd.wl1 = s.seq;
             snd.wl2 = s.ack;
-            takeSynRttSample(nowNs);
+            acks.synRttSample(nowNs);
             established(nowNs);
         }
         else if (!ackArrives(s, nowNs))
@@ -980,52 +982,15 @@ public final class TcpConnection
     }
 
     /**
-     * ACK processing for ESTABLISHED and later (3.10.7.4 fifth check): SACK blocks (RFC 2018), the
-     * cumulative ACK, duplicate ACKs (RFC 6675 / RFC 5681, see {@link LossRecovery}), the window, and what
-     * an ACK of our FIN means per state.
+     * ACK processing for ESTABLISHED and later (3.10.7.4 fifth check): the {@link AckProcessor} takes the
+     * send side (SACK blocks, the cumulative ACK, duplicate ACKs, the window); what an ACK of our FIN means
+     * per state is decided here.
      *
      * @return false if the connection ended (LAST_ACK done) and nothing more must be done.
      */
     private boolean ackArrives(final InboundSegment s, final long nowNs)
     {
-        final int ack = s.ack;
-        final int windowBytes = s.window << opt.sndShift;
-        final boolean windowUnchanged = windowBytes == snd.wnd;
-        final boolean advances = gt(ack, snd.una);
-        int newlySacked = 0;
-        if (opt.sack && s.options.sackBlockCount() > 0)
-        {
-            newlySacked = recovery.recordSack(s.options, advances ? ack : snd.una, snd.max);
-        }
-        if (advances)
-        {
-            acknowledge(ack, s.options, nowNs);
-        }
-        if (snd.max != snd.una)
-        {
-            // A duplicate: new SACK information (RFC 6675: whatever else the segment carries, even on a
-            // cumulative ACK), or RFC 5681's classic one (SND.UNA unmoved, no data, no FIN, same window).
-            final boolean classic = !advances && s.payloadLength == 0 && !s.has(TcpHeader.FIN) && windowUnchanged;
-            if (newlySacked > 0 || classic)
-            {
-                recovery.onDuplicateAck(newlySacked, snd.max - snd.una);
-            }
-            if (recovery.enterRecoveryIfLost(snd.una, snd.max))
-            {
-                // RFC 6675 5 step 4: fast retransmit of the first unacknowledged segment (the output sends
-                // it, then as much as pipe allows).
-                counters.fastRetransmits++;
-                rtx.restart(nowNs);
-            }
-            lostResends();
-        }
-
-        if (snd.updateWindow(s.seq, ack, windowBytes) && snd.peerWindowRoom() > 0)
-        {
-            timers.persist = ConnectionTimers.NONE;
-            timers.persistBackoff = 0;
-        }
-
+        acks.arrives(s, nowNs);
         final boolean finAcked = snd.finQueued && snd.una == sendQueue.endSeq() + 1;
         switch (state)
         {
@@ -1063,101 +1028,6 @@ public final class TcpConnection
         }
     }
 
-    /**
-     * Resends lost again (see {@link ResendLog}): in recovery NextSeg sends them first; in a timeout's
-     * go-back-N the rewind goes back to the lowest of them, instead of a second timeout.
-     */
-    private void lostResends()
-    {
-        final int found = recovery.detectLostResends(snd.una);
-        if (found == 0)
-        {
-            return;
-        }
-        counters.lostRetransmits += found;
-        if (!recovery.inRecovery())
-        {
-            final long lowest = recovery.resends.lowestLost();
-            recovery.resends.dropLost();
-            if (lowest != LossRecovery.NONE && lt((int)lowest, snd.nxt) && !lt((int)lowest, snd.una))
-            {
-                snd.nxt = (int)lowest;
-            }
-        }
-    }
-
-    /**
-     * A cumulative ACK of new data (shared by both paths): the send queue gives up what is acknowledged,
-     * the RTT is sampled, loss recovery and the congestion window move on, the retransmission timer
-     * restarts, the application hears how much was acknowledged.
-     */
-    private void acknowledge(final int ack, final TcpOptions o, final long nowNs)
-    {
-        final int oldUna = snd.una;
-        final int queueEnd = sendQueue.endSeq();
-        final int dataAcked = sendQueue.acknowledge(lt(ack, queueEnd) ? ack : queueEnd);
-        sampleRoundTrip(ack, o, nowNs);
-        snd.consecutiveTimeouts = 0;
-        snd.una = ack;
-        if (lt(snd.nxt, ack))
-        {
-            snd.nxt = ack;
-        }
-        final int outcome = recovery.onCumulativeAck(ack, ack - oldUna, snd.max - snd.una);
-        if (snd.una == snd.max)
-        {
-            rtx.stop();
-        }
-        else if (outcome != LossRecovery.ACK_PARTIAL)
-        {
-            // RFC 6298 5.3, except after a later partial ACK (RFC 6582 4, "impatient"): a resend that was
-            // lost again must reach its timeout.
-            rtx.restart(nowNs);
-        }
-        if (dataAcked > 0)
-        {
-            events.sendAcked(dataAcked);
-        }
-    }
-
-    /**
-     * An RTT sample for an ACK of new data: the timed segment if the ACK covers it; otherwise, while the
-     * RTO is backed off, the timestamp echo (RFC 7323 4.1: TSecr names the transmission that was
-     * acknowledged, so even the ACK of a retransmission gives a valid sample). Either ends the backoff,
-     * so the next loss waits one RTO, not the doubled one of the last (as Linux's tcp_ack_update_rtt).
-     */
-    private void sampleRoundTrip(final int ack, final TcpOptions o, final long nowNs)
-    {
-        final long rtt = rttProbe.sample(ack, nowNs);
-        if (rtt >= 0)
-        {
-            rtx.onRttSample(rtt, false, false);
-        }
-        else if (rtx.backoffCount() > 0 && opt.timestamps && o.hasTimestamps() && o.tsEcr() != 0)
-        {
-            final int elapsedMs = services.tsNow(nowNs) - o.tsEcr();
-            if (elapsedMs >= 0 && elapsedMs < MAX_TIMESTAMP_RTT_MS)
-            {
-                rtx.onRttSample(elapsedMs * 1_000_000L, true, true);
-            }
-        }
-    }
-
-    private void takeSynRttSample(final long nowNs)
-    {
-        final long rtt = rttProbe.sampleSyn(nowNs);
-        if (rtt >= 0)
-        {
-            rtx.onRttSample(rtt, false, false);
-        }
-    }
-
-    /**
-     * The data of a segment that passed the checks: trimmed to what is new and fits the window, then
-     * delivered in order or queued out of order.
-     *
-     * @return true if the segment's buffer now belongs to a record.
-     */
     /**
      * What the {@link Receiver} did with a segment's data: a FIN it brought in order is taken here (a
      * state change).

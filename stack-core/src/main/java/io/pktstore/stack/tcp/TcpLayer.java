@@ -113,8 +113,6 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
      * never late), so a quiet stack learns how long it may wait without walking its connections.
      */
     private long timersNotBeforeNs = Long.MAX_VALUE;
-    /** The counters moved since they were last published. */
-    private boolean countersUnpublished;
 
     /**
      * @param config settings; not copied.
@@ -272,7 +270,7 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
     @Override
     public boolean onDatagram(final ReceivedDatagram d, final long nowNs)
     {
-        countersUnpublished = true;
+        publishedCounters.changed();
         counters.segmentsIn++;
         segment.bufferAdopted = false;
         try
@@ -527,7 +525,7 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
         reclaimFinished();
         if (work > 0)
         {
-            countersUnpublished = true;
+            publishedCounters.changed();
         }
         publishedCounters.publishIfDue(counters, nowNs);
         return work;
@@ -566,10 +564,7 @@ public final class TcpLayer implements TransportHandler, DeadlineTimerWheel.Time
     @Override
     public void onQuiet()
     {
-        if (countersUnpublished && publishedCounters.publish(counters))
-        {
-            countersUnpublished = false;
-        }
+        publishedCounters.publishIfChanged(counters);
     }
 
     @Override
